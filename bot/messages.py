@@ -1,0 +1,144 @@
+"""The neutral message model: one message that each adapter renders natively.
+
+Like errbot's ``Card``: the core builds these, never a platform type. Text here is plain
+(no markdown, no mentions); adapters escape it for their platform. Limits (lengths, block
+counts) are the adapters' business, not the core's.
+
+Adapters render through a :class:`BlockRenderers` table: one handler per kind of block, and an
+unknown kind raises instead of being dropped silently (as opsdroid's connectors do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button. ``action`` is a stable id (``upvote:2411.01234``) that the engine can
+    handle after a restart; ``command`` is the equivalent text command, for the console."""
+
+    label: str
+    action: str
+    command: str | None = None
+    style: str = "secondary"  # "primary" | "secondary" | "danger"
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Small print: counts, hints, attributions."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Divider:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PaperCard:
+    arxiv_id: str
+    title: str
+    url: str
+    authors: str  # already shortened: "A, B, C +12"
+    summary: str  # one line
+    categories: tuple[str, ...] = ()
+    reason: str | None = None
+    rank: int | None = None
+    links: tuple[Link, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    thumbnail: str | None = None
+    abstract: str | None = None  # full abstract, shown only on the one-paper view
+    published: str | None = None
+
+
+Block = Header | Text | Context | Divider | Actions | PaperCard
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """What the bot says. ``text`` is the plain fallback (notifications, screen readers).
+
+    ``ephemeral``: only the caller sees it (where the platform allows).
+    ``button_updates``: buttons to relabel in the message the click came from (by action),
+    so an upvote changes the count in place without re-rendering the card.
+    ``thread_title``: the name of a thread opened on this message.
+    """
+
+    text: str
+    blocks: tuple[Block, ...] = ()
+    ephemeral: bool = True
+    button_updates: tuple[Button, ...] = ()
+    thread_title: str | None = None
+    is_error: bool = False
+
+    def public(self) -> Message:
+        return replace(self, ephemeral=False)
+
+
+def plain(text: str, *, ephemeral: bool = True) -> Message:
+    return Message(text=text, blocks=(Text(text),), ephemeral=ephemeral)
+
+
+def error(text: str) -> Message:
+    """One friendly sentence, never a traceback."""
+    return Message(text=text, blocks=(Text(text),), ephemeral=True, is_error=True)
+
+
+R = TypeVar("R")
+AnyBlock = TypeVar("AnyBlock")
+
+
+class UnknownBlockError(TypeError):
+    pass
+
+
+@dataclass
+class BlockRenderers(Generic[R]):
+    """Per-adapter table of block kind -> render function; unknown kinds fail loudly."""
+
+    handlers: dict[type, Callable[[object], R]] = field(default_factory=dict)
+
+    def register(self, kind: type[AnyBlock]) -> Callable[[Callable[[AnyBlock], R]], Callable[[AnyBlock], R]]:
+        def deco(fn: Callable[[AnyBlock], R]) -> Callable[[AnyBlock], R]:
+            self.handlers[kind] = fn  # type: ignore[assignment]
+            return fn
+
+        return deco
+
+    def render(self, block: object) -> R:
+        handler = self.handlers.get(type(block))
+        if handler is None:
+            raise UnknownBlockError(f"no renderer registered for {type(block).__name__}")
+        return handler(block)
+
+    def check_complete(self) -> None:
+        """Raise at start-up when a block kind has no handler, not at 9 am."""
+        missing = [k.__name__ for k in (Header, Text, Context, Divider, Actions, PaperCard)
+                   if k not in self.handlers]
+        if missing:
+            raise UnknownBlockError("no renderer for: " + ", ".join(missing))

@@ -1,0 +1,175 @@
+"""Domain objects. Frozen dataclasses: values, not records with behaviour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    DISCORD = "discord"
+    SLACK = "slack"
+    CONSOLE = "console"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """One paper, keyed by its arXiv id without version (``2411.01234``)."""
+
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    published_at: datetime | None = None
+    version: int | None = None
+    hf_upvotes: int | None = None
+    hf_comments: int | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    thumbnail: str | None = None
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+    @property
+    def hf_url(self) -> str:
+        return f"https://huggingface.co/papers/{self.arxiv_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class FeaturedOn:
+    """The day a source featured a paper (HF: UTC date of ``submittedOnDailyAt``)."""
+
+    day: date
+    arxiv_id: str
+    source: str
+    source_rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceBatch:
+    """What one fetch (or one imported file) yields; stored as one unit or not at all."""
+
+    papers: tuple[Paper, ...] = ()
+    featured: tuple[FeaturedOn, ...] = ()
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    platform: str
+    workspace: str
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    """Who is calling: enough to check permissions and scope votes and subscriptions."""
+
+    platform: str
+    workspace: str
+    user_id: str
+    display_name: str = ""
+    is_admin: bool = False
+
+
+class EmptyDay(StrEnum):
+    SKIP = "skip"
+    NOTE = "note"
+
+
+ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """"Post a daily thread in this channel"."""
+
+    channel: ChannelRef
+    post_time: time
+    timezone: str
+    top_n: int = 10
+    topic: str | None = None
+    weekdays: frozenset[int] = ALL_WEEKDAYS  # Monday = 0
+    empty_day: EmptyDay = EmptyDay.NOTE
+    created_by: str = ""
+    enabled: bool = True
+    disabled_reason: str | None = None
+    id: int | None = None
+
+
+class DeliveryStatus(StrEnum):
+    CLAIMED = "claimed"
+    DONE = "done"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    feed_id: int
+    day: date
+    status: DeliveryStatus
+    root_message_id: str | None = None
+    thread_id: str | None = None
+    posted: tuple[str, ...] = ()  # arxiv ids already posted into the thread
+    note: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    user: UserRef
+    query: str
+    id: int | None = None
+    paused: bool = False
+    paused_reason: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    platform: str
+    workspace: str
+    user_id: str
+    arxiv_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPaper:
+    """A paper with its score and the human reason for it."""
+
+    paper: Paper
+    score: float
+    reason: str
+    votes: int = 0
+    relevance: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    paper: Paper
+    rank: float  # bm25: lower is better
+    votes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PaperStats:
+    """Local signals kept beside a paper."""
+
+    votes: int = 0
+    featured_days: tuple[date, ...] = field(default_factory=tuple)

@@ -1,0 +1,150 @@
+"""What the core needs from the outside world, as Protocols.
+
+``storage/`` and ``adapters/`` implement these; the core depends only on this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from bot.models import (
+    ChannelRef,
+    Delivery,
+    Feed,
+    Paper,
+    SearchHit,
+    SourceBatch,
+    Subscription,
+    UserRef,
+)
+
+if TYPE_CHECKING:
+    from bot.messages import Message
+    from bot.query import ParsedQuery
+
+
+class SourceError(Exception):
+    """An upstream could not give us a usable answer; the message is one clear sentence."""
+
+
+class SubscriptionLimitError(Exception):
+    """The user already has the maximum number of subscriptions."""
+
+
+class DuplicateSubscriptionError(Exception):
+    """The user already follows this exact topic."""
+
+
+class PaperSource(Protocol):
+    name: str
+
+    async def fetch_day(self, day: date) -> SourceBatch: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Aware UTC datetime."""
+        ...
+
+
+class PaperRepo(Protocol):
+    async def upsert(self, batch: SourceBatch) -> int: ...
+    async def get(self, arxiv_id: str) -> Paper | None: ...
+    async def search(
+        self, query: ParsedQuery, *, limit: int, offset: int = 0
+    ) -> tuple[list[SearchHit], int]: ...
+    async def featured_on(self, day: date) -> list[Paper]: ...
+    async def relevance(self, query: ParsedQuery, arxiv_ids: Sequence[str]) -> dict[str, float]: ...
+    async def count(self) -> int: ...
+    async def recent(self, prefix: str, limit: int) -> list[Paper]: ...
+    async def ids_added_since(self, seq: int) -> tuple[list[str], int]: ...
+    async def last_fetch(self) -> datetime | None: ...
+
+
+class VoteRepo(Protocol):
+    async def toggle(self, user: UserRef, arxiv_id: str) -> tuple[bool, int]: ...
+    async def counts(self, platform: str, workspace: str, ids: Sequence[str]) -> dict[str, int]: ...
+    async def has_voted(self, user: UserRef, arxiv_id: str) -> bool: ...
+    async def leaderboard(
+        self, platform: str, workspace: str, since: date, until: date, limit: int
+    ) -> list[tuple[Paper, int]]: ...
+
+
+class SubscriptionRepo(Protocol):
+    async def add(self, sub: Subscription, *, max_per_user: int) -> Subscription: ...
+    async def list_for(self, user: UserRef) -> list[Subscription]: ...
+    async def remove(self, user: UserRef, which: str) -> int: ...
+    async def all_active(self) -> list[Subscription]: ...
+    async def pause_user(self, user: UserRef, reason: str) -> int: ...
+    async def resume_user(self, user: UserRef) -> int: ...
+
+
+class NotificationRepo(Protocol):
+    async def unsent(self, sub_id: int, arxiv_ids: Sequence[str]) -> list[str]: ...
+    async def mark_sent(self, pairs: Sequence[tuple[int, str]]) -> None: ...
+
+
+class FeedRepo(Protocol):
+    async def upsert(self, feed: Feed) -> Feed: ...
+    async def get(self, channel: ChannelRef) -> Feed | None: ...
+    async def get_by_id(self, feed_id: int) -> Feed | None: ...
+    async def disable(self, feed_id: int, reason: str | None) -> None: ...
+    async def enabled(self) -> list[Feed]: ...
+
+
+class DeliveryRepo(Protocol):
+    async def claim(self, feed_id: int, day: date, owner: str) -> Delivery | None: ...
+    async def get(self, feed_id: int, day: date) -> Delivery | None: ...
+    async def set_root(self, feed_id: int, day: date, root_id: str, thread_id: str) -> None: ...
+    async def add_posted(self, feed_id: int, day: date, arxiv_id: str, message_id: str) -> None: ...
+    async def finish(self, feed_id: int, day: date, status: str, note: str | None) -> None: ...
+    async def last(self, feed_id: int) -> Delivery | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PostedRef:
+    """Where an adapter put a message: enough to edit it or reply under it."""
+
+    channel: ChannelRef
+    message_id: str
+    thread_id: str | None = None
+
+
+@runtime_checkable
+class ChatAdapter(Protocol):
+    """One chat platform. The engine hands it neutral Messages; it renders them natively."""
+
+    platform: str
+
+    async def start(self) -> None: ...
+    async def close(self) -> None: ...
+    async def send(self, channel: ChannelRef, message: Message) -> PostedRef: ...
+    async def open_thread(self, channel: ChannelRef, header: Message, title: str) -> PostedRef:
+        """Post ``header`` in the channel and open a thread on it (forum: a post)."""
+        ...
+    async def post_in_thread(self, thread: PostedRef, message: Message) -> PostedRef: ...
+    async def edit(self, ref: PostedRef, message: Message) -> None: ...
+    async def send_dm(self, user: UserRef, message: Message) -> PostedRef: ...
+    async def reply_ephemeral(self, channel: ChannelRef, user: UserRef, message: Message) -> None: ...
+    async def check_channel(self, channel: ChannelRef) -> str | None:
+        """None when the bot can post threads there, else one sentence saying what is missing."""
+        ...
+
+
+class DeliveryError(Exception):
+    """A platform refused a post. ``permanent`` faults (deleted channel, lost permission)
+    disable the feed; the others are retried on the next run."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class DMClosedError(DeliveryError):
+    """The user does not accept direct messages from the bot."""
+
+    def __init__(self, message: str = "This user does not accept direct messages.") -> None:
+        super().__init__(message, permanent=True)

@@ -1,0 +1,250 @@
+"""Any user text -> a safe SQLite FTS5 expression plus filters.
+
+Every word reaches FTS5 as a quoted string, so ``gpt-4``, ``c++``, ``AND``, ``"unclosed``,
+``*``, emoji or 10 KB of junk are never parsed as FTS5 syntax. Supported on top of plain words:
+``"exact phrase"``, ``-exclude``, ``a OR b``, ``word*`` (prefix), ``author:hinton``,
+``cat:cs.LG``, ``since:2025-01-01``, ``before:2025-02-01``, ``upvotes>:10``.
+The parser never raises; a bad filter value becomes ``ParsedQuery.error``, one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+MAX_QUERY_CHARS = 500  # longer input is cut: no human query is longer, junk stays cheap
+MAX_TERMS = 24
+
+_WORDISH = re.compile(r"\w", re.UNICODE)
+_FILTER = re.compile(
+    r"^(?P<neg>-?)(?P<key>author|au|cat|category|since|after|before|until|upvotes)"
+    r"(?P<op>:>|>:|>=|:|>)(?P<value>.*)$",
+    re.IGNORECASE,
+)
+_CATEGORY = re.compile(r"^[a-z\-]+(\.[a-z\-]+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    phrase: bool = False
+    prefix: bool = False
+    column: str | None = None  # FTS column filter, e.g. "authors"
+
+    def fts(self) -> str:
+        quoted = '"' + self.text.replace('"', '""') + '"'
+        if self.prefix:
+            quoted += "*"
+        return f"{self.column} : {quoted}" if self.column else quoted
+
+    def describe(self) -> str:
+        if self.column == "authors":
+            return f"author:{self.text}"
+        return f'"{self.text}"' if self.phrase else self.text + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """The parsed query. ``groups`` are ANDed; the terms inside a group are ORed."""
+
+    groups: tuple[tuple[Term, ...], ...] = ()
+    excluded: tuple[Term, ...] = ()
+    categories: tuple[str, ...] = ()
+    since: date | None = None
+    before: date | None = None
+    min_upvotes: int | None = None
+    error: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def has_terms(self) -> bool:
+        return bool(self.groups)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.categories or self.since or self.before or self.min_upvotes is not None)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.groups or self.excluded or self.has_filters)
+
+    def match_expression(self) -> str | None:
+        """FTS5 expression for the positive terms, or None when there are none."""
+        if not self.groups:
+            return None
+        parts = []
+        for group in self.groups:
+            inner = " OR ".join(t.fts() for t in group)
+            parts.append(f"({inner})" if len(group) > 1 else inner)
+        return " AND ".join(parts)
+
+    def exclude_expression(self) -> str | None:
+        if not self.excluded:
+            return None
+        return " OR ".join(t.fts() for t in self.excluded)
+
+    def describe(self) -> str:
+        """Canonical text of the query, for confirmations and de-duplication."""
+        out = [" OR ".join(t.describe() for t in g) for g in self.groups]
+        out += ["-" + t.describe() for t in self.excluded]
+        out += [f"cat:{c}" for c in self.categories]
+        if self.since:
+            out.append(f"since:{self.since.isoformat()}")
+        if self.before:
+            out.append(f"before:{self.before.isoformat()}")
+        if self.min_upvotes is not None:
+            out.append(f"upvotes>:{self.min_upvotes}")
+        return " ".join(out)
+
+    def highlight_words(self) -> list[str]:
+        return [t.text for g in self.groups for t in g]
+
+
+def _clean(text: str) -> str:
+    # Control characters (NUL included) and bidi marks never carry meaning in a query.
+    return "".join(ch if ch.isprintable() or ch == " " else " " for ch in text)
+
+
+def _tokens(text: str) -> list[str]:
+    """Split on whitespace, keeping quoted runs (an unclosed quote runs to the end)."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        while i < n and not text[i].isspace():
+            if text[i] == '"':
+                close = text.find('"', i + 1)
+                i = n if close == -1 else close + 1
+            else:
+                i += 1
+        out.append(text[start:i])
+    return out
+
+
+def _word_term(raw: str, column: str | None = None) -> Term | None:
+    phrase = '"' in raw
+    text = raw.replace('"', " ").strip()
+    prefix = False
+    if not phrase and text.endswith("*"):
+        stem = text.rstrip("*")
+        if len(stem) >= 2 and _WORDISH.search(stem):
+            text, prefix = stem, True
+    text = " ".join(text.split())
+    if not _WORDISH.search(text):
+        return None  # only punctuation or emoji: nothing the tokenizer would index
+    # Prefix only makes sense on a single token; "gpt-4*" falls back to a phrase.
+    if prefix and re.search(r"\W", text):
+        prefix = False
+    return Term(text=text, phrase=phrase or bool(re.search(r"\W", text)), prefix=prefix,
+                column=column)
+
+
+def _parse_day(value: str, key: str) -> tuple[date | None, str | None]:
+    try:
+        return date.fromisoformat(value.strip('"')), None
+    except ValueError:
+        return None, f"{key}: needs a date like 2025-01-31, not {value[:40]!r}."
+
+
+def parse(text: str) -> ParsedQuery:
+    """Parse ``text``; never raises. Check ``.error`` before using the result."""
+    notes: list[str] = []
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notes.append(f"Your query was cut to its first {MAX_QUERY_CHARS} characters.")
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    categories: list[str] = []
+    since = before = None
+    min_upvotes: int | None = None
+    pending_or = False
+    pending_not = False
+
+    for tok in _tokens(_clean(text)):
+        if len(groups) + len(excluded) >= MAX_TERMS:
+            notes.append(f"Only the first {MAX_TERMS} terms were used.")
+            break
+        if tok == "OR":
+            pending_or = bool(groups)
+            continue
+        if tok == "AND":
+            continue
+        if tok == "NOT":
+            pending_not = True
+            continue
+        m = _FILTER.match(tok)
+        if m and m.group("value").strip('"'):
+            key, op = m.group("key").lower(), m.group("op")
+            value = m.group("value").strip('"').strip()
+            if key in ("author", "au"):
+                term = _word_term(value, column="authors")
+                if term is None:
+                    return ParsedQuery(error="author: needs a name, like author:hinton.")
+                if m.group("neg") or pending_not:
+                    excluded.append(term)
+                    pending_not = False
+                else:
+                    _add(groups, term, pending_or)
+                pending_or = False
+                continue
+            if key in ("cat", "category"):
+                if not _CATEGORY.match(value):
+                    return ParsedQuery(error=f"cat: needs an arXiv category like cs.LG, not {value[:40]!r}.")
+                categories.append(_normalise_category(value))
+                continue
+            if key in ("since", "after"):
+                since, err = _parse_day(value, "since")
+                if err:
+                    return ParsedQuery(error=err)
+                continue
+            if key in ("before", "until"):
+                before, err = _parse_day(value, "before")
+                if err:
+                    return ParsedQuery(error=err)
+                continue
+            if key == "upvotes":
+                if op == ":" and value.startswith(">"):
+                    value = value.lstrip(">=")
+                if not value.isdigit() or len(value) > 9:
+                    return ParsedQuery(error="upvotes>: needs a whole number, like upvotes>:10.")
+                min_upvotes = int(value) + (1 if op == ">" else 0)
+                continue
+        negative = tok.startswith("-") and len(tok) > 1
+        term = _word_term(tok[1:] if negative else tok)
+        if term is None:
+            pending_or = False
+            continue
+        if negative or pending_not:
+            excluded.append(term)
+        else:
+            _add(groups, term, pending_or)
+        pending_or = pending_not = False
+
+    if since and before and since >= before:
+        return ParsedQuery(error="since: must be earlier than before:.")
+    return ParsedQuery(
+        groups=tuple(tuple(g) for g in groups),
+        excluded=tuple(excluded),
+        categories=tuple(dict.fromkeys(categories)),
+        since=since,
+        before=before,
+        min_upvotes=min_upvotes,
+        notes=tuple(notes),
+    )
+
+
+def _add(groups: list[list[Term]], term: Term, or_previous: bool) -> None:
+    if or_previous and groups:
+        groups[-1].append(term)
+    else:
+        groups.append([term])
+
+
+def _normalise_category(value: str) -> str:
+    # arXiv spells archives lower-case and subject classes upper-case: cs.LG, stat.ML, hep-th.
+    archive, _, klass = value.partition(".")
+    return f"{archive.lower()}.{klass.upper()}" if klass else archive.lower()

@@ -1,0 +1,92 @@
+"""Pure scoring: a day's papers for a feed, each with the reason for its score.
+
+score = w_hf·log(1+HF upvotes) + w_votes·log(1+local votes) + w_stars·log(1+GitHub stars)
+        + w_rel·relevance (bm25 of the feed topic, scaled to 0..1 within the day)
+        + w_fresh·freshness (1 on the day of publication, halving every 3 days)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot.models import Paper, ScoredPaper
+
+FRESHNESS_HALF_LIFE_DAYS = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    hf_upvotes: float = 1.0
+    votes: float = 1.5
+    stars: float = 0.3
+    relevance: float = 1.0
+    freshness: float = 0.5
+
+
+def freshness(paper: Paper, day: date) -> float:
+    if paper.published_at is None:
+        return 0.0
+    age = max(0, (day - paper.published_at.date()).days)
+    return 0.5 ** (age / FRESHNESS_HALF_LIFE_DAYS)
+
+
+def scaled_relevance(bm25: Mapping[str, float]) -> dict[str, float]:
+    """SQLite's bm25 is negative, lower is better; map it to 0..1, best = 1."""
+    if not bm25:
+        return {}
+    best = min(bm25.values())
+    if best >= 0:
+        return {k: 1.0 for k in bm25}
+    return {k: max(0.0, v / best) for k, v in bm25.items()}
+
+
+def compact(n: int) -> str:
+    if n >= 1000:
+        return f"{n / 1000:.1f}k".replace(".0k", "k")
+    return str(n)
+
+
+def reason(paper: Paper, votes: int, topic: str | None, relevance: float | None) -> str:
+    parts = []
+    if paper.hf_upvotes:
+        parts.append(f"▲{paper.hf_upvotes} on HF")
+    if votes:
+        parts.append(f"{votes} vote{'s' if votes != 1 else ''} here")
+    if paper.github_stars:
+        parts.append(f"★{compact(paper.github_stars)} on GitHub")
+    if topic and relevance:
+        parts.append(f"matches '{topic}'")
+    return " · ".join(parts) if parts else "new today"
+
+
+def score_papers(
+    papers: Sequence[Paper],
+    *,
+    day: date,
+    votes: Mapping[str, int],
+    weights: Weights,
+    relevance_bm25: Mapping[str, float] | None = None,
+    topic: str | None = None,
+) -> list[ScoredPaper]:
+    """Rank ``papers`` best first. Ties keep the input order (the source's own ranking)."""
+    rel = scaled_relevance(relevance_bm25 or {})
+    scored = []
+    for index, paper in enumerate(papers):
+        v = votes.get(paper.arxiv_id, 0)
+        r = rel.get(paper.arxiv_id) if relevance_bm25 is not None else None
+        score = (
+            weights.hf_upvotes * math.log1p(paper.hf_upvotes or 0)
+            + weights.votes * math.log1p(v)
+            + weights.stars * math.log1p(paper.github_stars or 0)
+            + weights.relevance * (r or 0.0)
+            + weights.freshness * freshness(paper, day)
+        )
+        scored.append((score, -index, ScoredPaper(
+            paper=paper, score=round(score, 4), reason=reason(paper, v, topic, r), votes=v,
+            relevance=r,
+        )))
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return [s for _, _, s in scored]

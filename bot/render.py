@@ -1,0 +1,262 @@
+"""Pure rendering: papers, results and lists -> neutral Messages. No platform limits here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.messages import (
+    Actions,
+    Block,
+    Button,
+    Context,
+    Divider,
+    Header,
+    Link,
+    Message,
+    PaperCard,
+    Text,
+)
+from bot.models import Delivery, Feed, Paper, ScoredPaper, Subscription
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
+
+
+def shorten_authors(authors: Sequence[str], keep: int = 3) -> str:
+    if not authors:
+        return "Unknown authors"
+    if len(authors) <= keep + 1:
+        return ", ".join(authors)
+    return ", ".join(authors[:keep]) + f" +{len(authors) - keep}"
+
+
+def first_sentences(text: str, n: int = 1, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    parts = _SENTENCE_END.split(text)
+    out = " ".join(parts[:n])
+    if len(out) > limit:
+        cut = out[: limit - 1].rsplit(" ", 1)[0]
+        out = cut.rstrip(",;:") + "…"
+    return out
+
+
+def one_line_summary(paper: Paper) -> str:
+    if paper.ai_summary:
+        return first_sentences(paper.ai_summary, n=2)
+    return first_sentences(paper.abstract) if paper.abstract else ""
+
+
+def day_label(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def upvote_button(arxiv_id: str, votes: int) -> Button:
+    return Button(
+        label=f"▲ Upvote · {votes}" if votes else "▲ Upvote",
+        action=f"upvote:{arxiv_id}",
+        command=f"/papers upvote {arxiv_id}",
+        style="primary",
+    )
+
+
+def paper_links(paper: Paper) -> tuple[Link, ...]:
+    links = [Link("arXiv", paper.abs_url), Link("PDF", paper.pdf_url), Link("HF", paper.hf_url)]
+    if paper.github_repo:
+        links.append(Link("Code", paper.github_repo))
+    if paper.project_page and paper.project_page != paper.github_repo:
+        links.append(Link("Project", paper.project_page))
+    return tuple(links)
+
+
+def paper_card(
+    paper: Paper,
+    *,
+    votes: int = 0,
+    reason: str | None = None,
+    rank: int | None = None,
+    full_abstract: bool = False,
+) -> PaperCard:
+    buttons = [upvote_button(paper.arxiv_id, votes)]
+    if not full_abstract:
+        buttons.append(Button("Abstract", f"abstract:{paper.arxiv_id}",
+                              f"/papers paper {paper.arxiv_id}"))
+    return PaperCard(
+        arxiv_id=paper.arxiv_id,
+        title=paper.title,
+        url=paper.hf_url if paper.hf_upvotes is not None else paper.abs_url,
+        authors=shorten_authors(paper.authors),
+        summary=one_line_summary(paper),
+        categories=paper.categories[:4],
+        reason=reason,
+        rank=rank,
+        links=paper_links(paper),
+        buttons=tuple(buttons),
+        thumbnail=paper.thumbnail,
+        abstract=paper.abstract if full_abstract else None,
+        published=paper.published_at.date().isoformat() if paper.published_at else None,
+    )
+
+
+def card_message(card: PaperCard, *, ephemeral: bool = True) -> Message:
+    prefix = f"{card.rank}. " if card.rank else ""
+    return Message(text=f"{prefix}{card.title} — {card.url}", blocks=(card,), ephemeral=ephemeral)
+
+
+def paper_message(paper: Paper, votes: int) -> Message:
+    card = paper_card(paper, votes=votes, full_abstract=True)
+    return card_message(card)
+
+
+def digest_header(day: date, count: int, topic: str | None = None, note: str | None = None) -> Message:
+    what = f"{count} paper{'s' if count != 1 else ''}"
+    title = f"Daily Papers · {day_label(day)} · {what}"
+    blocks: list[Block] = [Header(title)]
+    if topic:
+        blocks.append(Context(f"Topic: {topic}"))
+    if note:
+        blocks.append(Context(note))
+    return Message(text=title, blocks=tuple(blocks), ephemeral=False,
+                   thread_title=f"Papers · {day_label(day)}" + (f" · {topic}" if topic else ""))
+
+
+def digest_item(item: ScoredPaper, rank: int) -> Message:
+    return card_message(paper_card(item.paper, votes=item.votes, reason=item.reason, rank=rank),
+                        ephemeral=False)
+
+
+def ranked_list(title: str, items: Sequence[ScoredPaper], note: str | None = None) -> Message:
+    """A whole ranked list in one message (``/papers today``)."""
+    blocks: list[Block] = [Header(title)]
+    if note:
+        blocks.append(Context(note))
+    for i, item in enumerate(items, 1):
+        blocks.append(paper_card(item.paper, votes=item.votes, reason=item.reason, rank=i))
+    lines = [title] + [f"{i}. {s.paper.title}" for i, s in enumerate(items, 1)]
+    return Message(text="\n".join(lines), blocks=tuple(blocks))
+
+
+def empty_day(day: date, reason: str | None = None) -> Message:
+    text = reason or "No new papers today — see you tomorrow."
+    title = f"Daily Papers · {day_label(day)}"
+    return Message(text=f"{title}: {text}", blocks=(Header(title), Text(text)), ephemeral=False)
+
+
+def search_results(
+    query_text: str,
+    papers: Sequence[tuple[Paper, int]],
+    *,
+    total: int,
+    page: int,
+    page_size: int,
+    query_key: str,
+    notes: Sequence[str] = (),
+) -> Message:
+    if total == 0:
+        text = f"No papers match {query_text}. Try fewer words, or a prefix like diffus*."
+        return Message(text=text, blocks=(Text(text),))
+    pages = (total + page_size - 1) // page_size
+    first = (page - 1) * page_size + 1
+    title = f"Results {first}–{first + len(papers) - 1} of {total} for {query_text}"
+    blocks: list[Block] = [Header(title)]
+    blocks += [Context(n) for n in notes]
+    for i, (paper, votes) in enumerate(papers, first):
+        blocks.append(paper_card(paper, votes=votes, rank=i))
+    nav = []
+    if page > 1:
+        nav.append(Button("◀ Previous", f"search:{query_key}:{page - 1}",
+                          f"(page {page - 1})"))
+    if page < pages:
+        nav.append(Button("Next ▶", f"search:{query_key}:{page + 1}", f"(page {page + 1})"))
+    if nav:
+        blocks.append(Actions(tuple(nav)))
+    blocks.append(Context(f"Page {page} of {pages}"))
+    lines = [title] + [f"{i}. {p.title}" for i, (p, _) in enumerate(papers, first)]
+    return Message(text="\n".join(lines), blocks=tuple(blocks))
+
+
+PERIOD_TITLES = {"day": "today", "week": "this week", "month": "this month"}
+
+
+def top_list(period: str, rows: Sequence[tuple[Paper, int]]) -> Message:
+    title = f"Top papers {PERIOD_TITLES.get(period, period)}"
+    if not rows:
+        text = f"{title}: nothing yet. Upvote papers with ▲ to build the leaderboard."
+        return Message(text=text, blocks=(Text(text),))
+    blocks: list[Block] = [Header(title)]
+    for i, (paper, votes) in enumerate(rows, 1):
+        parts = []
+        if votes:
+            parts.append(f"{votes} vote{'s' if votes != 1 else ''} here")
+        if paper.hf_upvotes:
+            parts.append(f"▲{paper.hf_upvotes} on HF")
+        blocks.append(paper_card(paper, votes=votes, rank=i,
+                                 reason=" · ".join(parts) or None))
+    lines = [title] + [f"{i}. {p.title} ({v} votes)" for i, (p, v) in enumerate(rows, 1)]
+    return Message(text="\n".join(lines), blocks=tuple(blocks))
+
+
+def subscriptions_list(subs: Sequence[Subscription], max_subs: int) -> Message:
+    if not subs:
+        text = 'You have no subscriptions. Try /papers subscribe "gaussian splatting" -survey'
+        return Message(text=text, blocks=(Text(text),))
+    lines = [f"#{s.id}  {s.query}" + ("  (paused: " + (s.paused_reason or "") + ")" if s.paused else "")
+             for s in subs]
+    title = f"Your subscriptions ({len(subs)}/{max_subs})"
+    blocks: tuple[Block, ...] = (
+        Header(title),
+        Text("\n".join(lines)),
+        Context("New matches arrive as one direct message a day. "
+                "Remove one with /papers unsubscribe <topic or #id>, or all of them with "
+                "/papers unsubscribe all."),
+    )
+    return Message(text=title + "\n" + "\n".join(lines), blocks=blocks)
+
+
+def dm_digest(day: date, matches: Sequence[tuple[str, Sequence[Paper]]]) -> Message:
+    total = len({p.arxiv_id for _, papers in matches for p in papers})
+    title = f"{total} new paper{'s' if total != 1 else ''} for your topics · {day_label(day)}"
+    blocks: list[Block] = [Header(title)]
+    lines = [title]
+    seen: set[str] = set()
+    for query, papers in matches:
+        fresh = [p for p in papers if p.arxiv_id not in seen]
+        if not fresh:
+            continue
+        blocks.append(Divider())
+        blocks.append(Context(f"Matches for {query}"))
+        for p in fresh:
+            seen.add(p.arxiv_id)
+            blocks.append(paper_card(p))
+            lines.append(f"- {p.title}")
+    blocks.append(Context("Manage topics with /papers subscriptions."))
+    return Message(text="\n".join(lines), blocks=tuple(blocks), ephemeral=False)
+
+
+def feed_status(
+    feed: Feed | None, next_post: datetime | None, last: Delivery | None
+) -> Message:
+    if feed is None:
+        text = ("This channel has no daily thread. An admin can start one with "
+                "/papers channel setup 09:00 Europe/Berlin 10.")
+        return Message(text=text, blocks=(Text(text),))
+    state = "on" if feed.enabled else "off"
+    lines = [
+        f"Daily thread: {state}" + (f" ({feed.disabled_reason})" if feed.disabled_reason else ""),
+        f"Time: {feed.post_time:%H:%M} {feed.timezone}, top {feed.top_n}",
+        f"Topic: {feed.topic or 'all papers'}",
+        "Empty days: " + ("a short note" if feed.empty_day.value == "note" else "no post"),
+    ]
+    if feed.enabled and next_post:
+        lines.append(f"Next post: {next_post:%a %d %b %H:%M} ({feed.timezone})")
+    if last:
+        outcome = {"done": "posted", "skipped": "skipped (no papers)", "missed": "missed",
+                   "failed": "failed", "claimed": "in progress"}[last.status.value]
+        lines.append(f"Last delivery: {last.day.isoformat()} — {outcome}"
+                     + (f": {last.note}" if last.note and last.status.value != "done" else ""))
+    text = "\n".join(lines)
+    return Message(text=text, blocks=(Header("Daily thread in this channel"), Text(text)))
+
+
+def confirm(text: str, *, ephemeral: bool = True) -> Message:
+    return Message(text=text, blocks=(Text(text),), ephemeral=ephemeral)

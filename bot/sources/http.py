@@ -1,0 +1,255 @@
+"""The shared HTTP layer: one client, retries with backoff, and per-host politeness.
+
+Every upstream request goes through :class:`Fetcher`, so arXiv's "one request every three
+seconds, one connection at a time" rule holds across the API, RSS and retries alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from importlib import metadata
+
+import httpx
+
+from bot.config import Settings
+from bot.ports import SourceError
+
+log = logging.getLogger(__name__)
+
+PROJECT_URL = "https://github.com/paperherald/paperherald"
+RETRY_AFTER_CAP = 120.0  # never let a server park a fetch job for longer than this
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 60.0
+ARXIV_MIN_INTERVAL = 3.0  # arXiv terms of use: one request every three seconds
+RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))
+
+_FRIENDLY_HOSTS = {"huggingface.co": "Hugging Face", "hf.co": "Hugging Face"}
+_TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times"}
+
+
+def _version() -> str:
+    try:
+        return metadata.version("paperherald")
+    except metadata.PackageNotFoundError:  # running from a bare checkout
+        return "0.1.0"
+
+
+USER_AGENT = f"paperherald/{_version()} (+{PROJECT_URL})"
+
+
+def build_http_client(
+    settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The one shared client; ``transport`` lets tests serve recorded responses."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.http_timeout),
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=True,
+        transport=transport,
+    )
+
+
+def host_label(host: str) -> str:
+    """How a host is named in messages users read: "arXiv (export.arxiv.org)"."""
+    host = host.lower()
+    if host in _FRIENDLY_HOSTS or host.endswith(".huggingface.co"):
+        return "Hugging Face"
+    if is_arxiv_host(host):
+        return f"arXiv ({host})"
+    return host or "the server"
+
+
+def is_arxiv_host(host: str) -> bool:
+    host = host.lower()
+    return host == "arxiv.org" or host.endswith(".arxiv.org")
+
+
+def default_min_interval(host: str) -> float:
+    """Seconds between two requests to ``host``; 0 means unthrottled."""
+    return ARXIV_MIN_INTERVAL if is_arxiv_host(host) else 0.0
+
+
+def times(n: int) -> str:
+    return _TIMES.get(n, f"{n} times")
+
+
+def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), capped."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # HTTP-dates are GMT by definition
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
+
+
+Sleep = Callable[[float], Awaitable[object]]
+
+
+class Fetcher:
+    """GET with retries, exponential backoff + full jitter, ``Retry-After`` and host spacing.
+
+    ``sleep``, ``monotonic``, ``now`` and ``rand`` are injectable so tests never wait.
+    Statuses that are not retried (2xx, 3xx after redirects, 4xx other than 429) are
+    returned to the caller, which knows how to read that upstream's error bodies.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        retries: int = 4,
+        sleep: Sleep = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rand: Callable[[], float] = random.random,
+        min_interval: Callable[[str], float] = default_min_interval,
+        backoff_base: float = BACKOFF_BASE,
+        backoff_cap: float = BACKOFF_CAP,
+    ) -> None:
+        self.client = client
+        self.retries = max(0, retries)
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._now = now
+        self._rand = rand
+        self._min_interval = min_interval
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._last: dict[str, float] = {}
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> Fetcher:
+        return cls(
+            build_http_client(settings, transport=transport),
+            retries=settings.http_retries,
+            sleep=sleep,
+            monotonic=monotonic,
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        try:
+            host = httpx.URL(url).host
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise SourceError(f"{url!r} is not a valid URL.") from exc
+        interval = self._min_interval(host)
+        if interval <= 0:
+            return await self._get_with_retries(url, params, headers, host, 0.0)
+        # Throttled hosts get one request at a time, retries included.
+        lock = self._locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            return await self._get_with_retries(url, params, headers, host, interval)
+
+    async def _get_with_retries(
+        self,
+        url: str,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None,
+        host: str,
+        interval: float,
+    ) -> httpx.Response:
+        attempts = self.retries + 1
+        label = host_label(host)
+        for attempt in range(1, attempts + 1):
+            await self._wait_turn(host, interval)
+            retry_after: float | None = None
+            try:
+                try:
+                    response = await self.client.get(url, params=params, headers=headers)
+                finally:
+                    self._stamp(host, interval)
+            except httpx.TimeoutException as exc:
+                failure = "timeout"
+                if attempt == attempts:
+                    raise SourceError(
+                        f"{label} did not answer in time, {times(attempts)}; try again later."
+                    ) from exc
+            except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                failure = "connection error"
+                if attempt == attempts:
+                    raise SourceError(
+                        f"Could not reach {label} after {attempts} attempt"
+                        f"{'s' if attempts > 1 else ''}; check the network or try again later."
+                    ) from exc
+            except httpx.TooManyRedirects as exc:
+                raise SourceError(f"{label} redirected too many times.") from exc
+            except httpx.HTTPError as exc:  # unsupported protocol, proxy errors, ...
+                raise SourceError(f"Request to {label} failed ({type(exc).__name__}).") from exc
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    log.debug("GET %s%s -> %s", host, response.url.path, response.status_code)
+                    return response
+                failure = f"status {response.status_code}"
+                if attempt == attempts:
+                    raise SourceError(
+                        f"{label} answered {response.status_code} {times(attempts)}; "
+                        "try again later."
+                    )
+                retry_after = parse_retry_after(
+                    response.headers.get("Retry-After"), now=self._now()
+                )
+            delay = retry_after if retry_after is not None else self._backoff(attempt)
+            # Only host, path and failure kind: URLs here carry no secrets, headers might.
+            log.warning(
+                "%s: %s on attempt %d/%d; retrying in %.1f s",
+                label,
+                failure,
+                attempt,
+                attempts,
+                delay,
+            )
+            await self._sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""
+        ceiling = min(self._backoff_cap, self._backoff_base * 2.0 ** (attempt - 1))
+        return self._rand() * ceiling
+
+    async def _wait_turn(self, host: str, interval: float) -> None:
+        if interval <= 0:
+            return
+        last = self._last.get(host)
+        if last is not None:
+            wait = interval - (self._monotonic() - last)
+            if wait > 0:
+                await self._sleep(wait)
+
+    def _stamp(self, host: str, interval: float) -> None:
+        # Stamped when a request ends (not when it starts): the most polite reading of
+        # "one request every three seconds", even when arXiv is slow to answer.
+        if interval > 0:
+            self._last[host] = self._monotonic()

@@ -1,0 +1,150 @@
+"""The SQLite file: one aiosqlite connection, pragmas, numbered forward-only migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or migrated; one clear sentence."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(number, name, sql) for every bundled migration, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise DatabaseError(f"migrations are not numbered 1..N without gaps: {numbers}")
+    return found
+
+
+class Database:
+    """One connection; writes go through :meth:`transaction`, which serialises them.
+
+    aiosqlite runs every statement of a connection on one thread, but two coroutines could
+    still interleave their BEGIN/COMMIT; the lock keeps each transaction whole.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+        target = str(path)
+        if target != ":memory:":
+            try:
+                Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"Cannot create the folder for {target}: {exc.strerror}.") from None
+        try:
+            conn = await aiosqlite.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"Cannot open the database {target}: {exc}.") from None
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, target)
+        try:
+            await db._pragmas()
+            if migrate:
+                await db.migrate()
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise DatabaseError(f"{target} is not a usable Paper Herald database: {exc}.") from None
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _pragmas(self) -> None:
+        await self.conn.execute("PRAGMA busy_timeout = 5000")
+        await self.conn.execute("PRAGMA journal_mode = WAL")
+        await self.conn.execute("PRAGMA synchronous = NORMAL")
+        await self.conn.execute("PRAGMA foreign_keys = ON")
+        await self.conn.execute("PRAGMA temp_store = MEMORY")
+
+    async def schema_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def migrate(self) -> int:
+        """Apply pending migrations, each in its own transaction; returns the new version."""
+        current = await self.schema_version()
+        bundled = migrations()
+        if current > len(bundled):
+            raise DatabaseError(
+                f"The database has schema version {current}, newer than this Paper Herald "
+                f"({len(bundled)}); upgrade Paper Herald."
+            )
+        for number, name, sql in bundled[current:]:
+            async with self.transaction():
+                for statement in _split_sql(sql):
+                    await self.conn.execute(statement)
+                await self.conn.execute(f"PRAGMA user_version = {number}")
+            log.info("applied migration %s", name)
+        return await self.schema_version()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()
+
+    async def backup(self, target: str | Path) -> None:
+        """SQLite's online backup API: consistent while the bot keeps writing."""
+        dest = sqlite3.connect(str(target))
+        try:
+            await self.conn.backup(dest)
+        finally:
+            dest.close()
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into statements; sqlite3.complete_statement respects triggers."""
+    statements, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        if not buf and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
