@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -53,42 +54,96 @@ class Command:
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command(("today",), "Today's papers, ranked",
-            (Option("n", "How many (1–25)", "integer", min_value=1, max_value=25, default=10),),
-            slow=True, example="/papers today 5"),
-    Command(("search",), "Search stored papers",
-            (Option("query", 'Words, "phrases", -exclude, author:, cat:, since:', required=True,
-                    max_length=500, rest=True),),
-            slow=True, example='/papers search "state space" since:2025-01-01'),
-    Command(("paper",), "One paper with its full abstract",
-            (Option("id", "arXiv id or URL", required=True, max_length=200,
-                    autocomplete="papers"),),
-            example="/papers paper 2411.01234"),
-    Command(("top",), "Leaderboard in this workspace",
-            (Option("period", "day, week or month", choices=("day", "week", "month"),
-                    default="week"),),
-            example="/papers top week"),
-    Command(("upvote",), "Toggle your vote on a paper",
-            (Option("id", "arXiv id or URL", required=True, max_length=200,
-                    autocomplete="papers"),),
-            example="/papers upvote 2411.01234"),
-    Command(("subscribe",), "Get a daily DM of new papers on a topic",
-            (Option("topic", 'A search, e.g. "gaussian splatting" -survey', required=True,
-                    max_length=200, rest=True),),
-            example='/papers subscribe "gaussian splatting" -survey'),
-    Command(("unsubscribe",), "Stop a topic (or all)",
-            (Option("topic", "The topic, its #id, or all", required=True, max_length=200,
-                    rest=True, autocomplete="own_topics"),),
-            example="/papers unsubscribe all"),
+    Command(
+        ("today",),
+        "Today's papers, ranked",
+        (Option("n", "How many (1–25)", "integer", min_value=1, max_value=25, default=10),),
+        slow=True,
+        example="/papers today 5",
+    ),
+    Command(
+        ("search",),
+        "Search stored papers",
+        (
+            Option(
+                "query",
+                'Words, "phrases", -exclude, author:, cat:, since:',
+                required=True,
+                max_length=500,
+                rest=True,
+            ),
+        ),
+        slow=True,
+        example='/papers search "state space" since:2025-01-01',
+    ),
+    Command(
+        ("paper",),
+        "One paper with its full abstract",
+        (Option("id", "arXiv id or URL", required=True, max_length=200, autocomplete="papers"),),
+        example="/papers paper 2411.01234",
+    ),
+    Command(
+        ("top",),
+        "Leaderboard in this workspace",
+        (Option("period", "day, week or month", choices=("day", "week", "month"), default="week"),),
+        example="/papers top week",
+    ),
+    Command(
+        ("upvote",),
+        "Toggle your vote on a paper",
+        (Option("id", "arXiv id or URL", required=True, max_length=200, autocomplete="papers"),),
+        example="/papers upvote 2411.01234",
+    ),
+    Command(
+        ("subscribe",),
+        "Get a daily DM of new papers on a topic",
+        (
+            Option(
+                "topic",
+                'A search, e.g. "gaussian splatting" -survey',
+                required=True,
+                max_length=200,
+                rest=True,
+            ),
+        ),
+        example='/papers subscribe "gaussian splatting" -survey',
+    ),
+    Command(
+        ("unsubscribe",),
+        "Stop a topic (or all)",
+        (
+            Option(
+                "topic",
+                "The topic, its #id, or all",
+                required=True,
+                max_length=200,
+                rest=True,
+                autocomplete="own_topics",
+            ),
+        ),
+        example="/papers unsubscribe all",
+    ),
     Command(("subscriptions",), "List your topics"),
-    Command(("channel", "setup"), "Post a daily thread in this channel (admins)",
-            (Option("time", "Local time HH:MM (default 09:00)", max_length=5, default="09:00"),
-             Option("timezone", "IANA time zone, e.g. Europe/Berlin", max_length=64,
-                    autocomplete="timezones"),
-             Option("top", "Papers per day (1–25)", "integer", min_value=1, max_value=25,
-                    default=10),
-             Option("topic", "Only papers matching this search", max_length=200, rest=True)),
-            admin=True, slow=True, example="/papers channel setup 09:00 Europe/Berlin 5"),
+    Command(
+        ("channel", "setup"),
+        "Post a daily thread in this channel (admins)",
+        (
+            Option("time", "Local time HH:MM (default 09:00)", max_length=5, default="09:00"),
+            Option(
+                "timezone",
+                "IANA time zone, e.g. Europe/Berlin",
+                max_length=64,
+                autocomplete="timezones",
+            ),
+            Option(
+                "top", "Papers per day (1–25)", "integer", min_value=1, max_value=25, default=10
+            ),
+            Option("topic", "Only papers matching this search", max_length=200, rest=True),
+        ),
+        admin=True,
+        slow=True,
+        example="/papers channel setup 09:00 Europe/Berlin 5",
+    ),
     Command(("channel", "off"), "Stop this channel's daily thread (admins)", admin=True),
     Command(("channel", "status"), "Show this channel's daily thread and next post"),
     Command(("post-now",), "Post today's thread here now (admins)", admin=True, slow=True),
@@ -151,7 +206,7 @@ def _strip_prefix(line: str) -> str:
         if lowered == prefix:
             return ""
         if lowered.startswith(prefix + " "):
-            return text[len(prefix):].strip()
+            return text[len(prefix) :].strip()
     return text
 
 
@@ -169,7 +224,9 @@ def parse_line(line: str) -> CommandCall:
     elif (head,) in _BY_PATH:
         command = _BY_PATH[(head,)]
     elif head == "channel":
-        raise UsageError("Use /papers channel setup, /papers channel off or /papers channel status.")
+        raise UsageError(
+            "Use /papers channel setup, /papers channel off or /papers channel status."
+        )
     if command is None:
         raise UsageError(f"Unknown command {tokens[0][:40]!r}. Try /papers help.")
     rest_text = _after_tokens(text, consumed)
@@ -204,7 +261,7 @@ def _after_tokens(text: str, count: int) -> str:
     return text[i:].strip()
 
 
-def validate(command: Command, raw: dict[str, object]) -> CommandCall:
+def validate(command: Command, raw: Mapping[str, object]) -> CommandCall:
     """Check raw option values (text from a line, or typed values from Discord)."""
     args: dict[str, ArgValue] = {}
     for option in command.options:

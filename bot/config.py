@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     arxiv_api_url: str = Field(
         "https://export.arxiv.org/api/query", validation_alias=_alias("ARXIV_API_URL")
     )
-    arxiv_rss_url: str = Field("https://rss.arxiv.org/rss", validation_alias=_alias("ARXIV_RSS_URL"))
+    arxiv_rss_url: str = Field(
+        "https://rss.arxiv.org/rss", validation_alias=_alias("ARXIV_RSS_URL")
+    )
 
     # Paper Herald's own.
     database: Path = Path("./data/paperherald.db")
@@ -59,7 +61,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
 
     sources: Annotated[list[Literal["hf", "arxiv"]], NoDecode] = Field(
-        default_factory=lambda: ["hf", "arxiv"]
+        default_factory=lambda: ["hf", "arxiv"]  # type: ignore[arg-type]
     )
     arxiv_categories: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["cs.LG", "cs.AI", "cs.CL", "cs.CV"]
@@ -78,6 +80,7 @@ class Settings(BaseSettings):
     fetch_end_hour: int = Field(23, ge=0, le=23)
     arxiv_fetch_time: time = time(20, 30)  # US Eastern, after the 20:00 announcement
     publish_grace_hours: float = Field(6.0, ge=0, le=48)
+    delivery_lease_seconds: int = Field(120, ge=1, le=3600)
     dm_time: time = time(9, 0)
     command_rate_limit: int = Field(20, ge=1, le=10_000)  # per user per minute
     max_subscriptions: int = Field(25, ge=1, le=500)
@@ -123,7 +126,7 @@ class Settings(BaseSettings):
 
 _FIELD_ENV = {
     name: (
-        field.validation_alias.choices[0]  # type: ignore[union-attr]
+        str(field.validation_alias.choices[0])
         if isinstance(field.validation_alias, AliasChoices)
         else f"PAPERHERALD_{name.upper()}"
     )

@@ -123,7 +123,9 @@ class BlockRenderers(Generic[R]):
 
     handlers: dict[type, Callable[[object], R]] = field(default_factory=dict)
 
-    def register(self, kind: type[AnyBlock]) -> Callable[[Callable[[AnyBlock], R]], Callable[[AnyBlock], R]]:
+    def register(
+        self, kind: type[AnyBlock]
+    ) -> Callable[[Callable[[AnyBlock], R]], Callable[[AnyBlock], R]]:
         def deco(fn: Callable[[AnyBlock], R]) -> Callable[[AnyBlock], R]:
             self.handlers[kind] = fn  # type: ignore[assignment]
             return fn
@@ -138,7 +140,10 @@ class BlockRenderers(Generic[R]):
 
     def check_complete(self) -> None:
         """Raise at start-up when a block kind has no handler, not at 9 am."""
-        missing = [k.__name__ for k in (Header, Text, Context, Divider, Actions, PaperCard)
-                   if k not in self.handlers]
+        missing = [
+            k.__name__
+            for k in (Header, Text, Context, Divider, Actions, PaperCard)
+            if k not in self.handlers
+        ]
         if missing:
             raise UnknownBlockError("no renderer for: " + ", ".join(missing))

@@ -96,7 +96,7 @@ ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """"Post a daily thread in this channel"."""
+    """ "Post a daily thread in this channel"."""
 
     channel: ChannelRef
     post_time: time
@@ -127,6 +127,7 @@ class Delivery:
     root_message_id: str | None = None
     thread_id: str | None = None
     posted: tuple[str, ...] = ()  # arxiv ids already posted into the thread
+    plan: tuple[str, ...] | None = None  # ids chosen at the first attempt, in rank order
     note: str | None = None
     updated_at: datetime | None = None
 

@@ -139,8 +139,9 @@ def _word_term(raw: str, column: str | None = None) -> Term | None:
     # Prefix only makes sense on a single token; "gpt-4*" falls back to a phrase.
     if prefix and re.search(r"\W", text):
         prefix = False
-    return Term(text=text, phrase=phrase or bool(re.search(r"\W", text)), prefix=prefix,
-                column=column)
+    return Term(
+        text=text, phrase=phrase or bool(re.search(r"\W", text)), prefix=prefix, column=column
+    )
 
 
 def _parse_day(value: str, key: str) -> tuple[date | None, str | None]:
@@ -193,7 +194,9 @@ def parse(text: str) -> ParsedQuery:
                 continue
             if key in ("cat", "category"):
                 if not _CATEGORY.match(value):
-                    return ParsedQuery(error=f"cat: needs an arXiv category like cs.LG, not {value[:40]!r}.")
+                    return ParsedQuery(
+                        error=f"cat: needs an arXiv category like cs.LG, not {value[:40]!r}."
+                    )
                 categories.append(_normalise_category(value))
                 continue
             if key in ("since", "after"):

@@ -30,7 +30,7 @@ def freshness(paper: Paper, day: date) -> float:
     if paper.published_at is None:
         return 0.0
     age = max(0, (day - paper.published_at.date()).days)
-    return 0.5 ** (age / FRESHNESS_HALF_LIFE_DAYS)
+    return float(0.5 ** (age / FRESHNESS_HALF_LIFE_DAYS))
 
 
 def scaled_relevance(bm25: Mapping[str, float]) -> dict[str, float]:
@@ -84,9 +84,18 @@ def score_papers(
             + weights.relevance * (r or 0.0)
             + weights.freshness * freshness(paper, day)
         )
-        scored.append((score, -index, ScoredPaper(
-            paper=paper, score=round(score, 4), reason=reason(paper, v, topic, r), votes=v,
-            relevance=r,
-        )))
+        scored.append(
+            (
+                score,
+                -index,
+                ScoredPaper(
+                    paper=paper,
+                    score=round(score, 4),
+                    reason=reason(paper, v, topic, r),
+                    votes=v,
+                    relevance=r,
+                ),
+            )
+        )
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
     return [s for _, _, s in scored]

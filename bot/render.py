@@ -79,8 +79,9 @@ def paper_card(
 ) -> PaperCard:
     buttons = [upvote_button(paper.arxiv_id, votes)]
     if not full_abstract:
-        buttons.append(Button("Abstract", f"abstract:{paper.arxiv_id}",
-                              f"/papers paper {paper.arxiv_id}"))
+        buttons.append(
+            Button("Abstract", f"abstract:{paper.arxiv_id}", f"/papers paper {paper.arxiv_id}")
+        )
     return PaperCard(
         arxiv_id=paper.arxiv_id,
         title=paper.title,
@@ -108,7 +109,9 @@ def paper_message(paper: Paper, votes: int) -> Message:
     return card_message(card)
 
 
-def digest_header(day: date, count: int, topic: str | None = None, note: str | None = None) -> Message:
+def digest_header(
+    day: date, count: int, topic: str | None = None, note: str | None = None
+) -> Message:
     what = f"{count} paper{'s' if count != 1 else ''}"
     title = f"Daily Papers · {day_label(day)} · {what}"
     blocks: list[Block] = [Header(title)]
@@ -116,13 +119,18 @@ def digest_header(day: date, count: int, topic: str | None = None, note: str | N
         blocks.append(Context(f"Topic: {topic}"))
     if note:
         blocks.append(Context(note))
-    return Message(text=title, blocks=tuple(blocks), ephemeral=False,
-                   thread_title=f"Papers · {day_label(day)}" + (f" · {topic}" if topic else ""))
+    return Message(
+        text=title,
+        blocks=tuple(blocks),
+        ephemeral=False,
+        thread_title=f"Papers · {day_label(day)}" + (f" · {topic}" if topic else ""),
+    )
 
 
 def digest_item(item: ScoredPaper, rank: int) -> Message:
-    return card_message(paper_card(item.paper, votes=item.votes, reason=item.reason, rank=rank),
-                        ephemeral=False)
+    return card_message(
+        paper_card(item.paper, votes=item.votes, reason=item.reason, rank=rank), ephemeral=False
+    )
 
 
 def ranked_list(title: str, items: Sequence[ScoredPaper], note: str | None = None) -> Message:
@@ -164,10 +172,9 @@ def search_results(
         blocks.append(paper_card(paper, votes=votes, rank=i))
     nav = []
     if page > 1:
-        nav.append(Button("◀ Previous", f"search:{query_key}:{page - 1}",
-                          f"(page {page - 1})"))
+        nav.append(Button("◀ Previous", f"search:{query_key}:{page - 1}", "previous"))
     if page < pages:
-        nav.append(Button("Next ▶", f"search:{query_key}:{page + 1}", f"(page {page + 1})"))
+        nav.append(Button("Next ▶", f"search:{query_key}:{page + 1}", "next"))
     if nav:
         blocks.append(Actions(tuple(nav)))
     blocks.append(Context(f"Page {page} of {pages}"))
@@ -190,8 +197,7 @@ def top_list(period: str, rows: Sequence[tuple[Paper, int]]) -> Message:
             parts.append(f"{votes} vote{'s' if votes != 1 else ''} here")
         if paper.hf_upvotes:
             parts.append(f"▲{paper.hf_upvotes} on HF")
-        blocks.append(paper_card(paper, votes=votes, rank=i,
-                                 reason=" · ".join(parts) or None))
+        blocks.append(paper_card(paper, votes=votes, rank=i, reason=" · ".join(parts) or None))
     lines = [title] + [f"{i}. {p.title} ({v} votes)" for i, (p, v) in enumerate(rows, 1)]
     return Message(text="\n".join(lines), blocks=tuple(blocks))
 
@@ -200,15 +206,19 @@ def subscriptions_list(subs: Sequence[Subscription], max_subs: int) -> Message:
     if not subs:
         text = 'You have no subscriptions. Try /papers subscribe "gaussian splatting" -survey'
         return Message(text=text, blocks=(Text(text),))
-    lines = [f"#{s.id}  {s.query}" + ("  (paused: " + (s.paused_reason or "") + ")" if s.paused else "")
-             for s in subs]
+    lines = [
+        f"#{s.id}  {s.query}" + ("  (paused: " + (s.paused_reason or "") + ")" if s.paused else "")
+        for s in subs
+    ]
     title = f"Your subscriptions ({len(subs)}/{max_subs})"
     blocks: tuple[Block, ...] = (
         Header(title),
         Text("\n".join(lines)),
-        Context("New matches arrive as one direct message a day. "
-                "Remove one with /papers unsubscribe <topic or #id>, or all of them with "
-                "/papers unsubscribe all."),
+        Context(
+            "New matches arrive as one direct message a day. "
+            "Remove one with /papers unsubscribe <topic or #id>, or all of them with "
+            "/papers unsubscribe all."
+        ),
     )
     return Message(text=title + "\n" + "\n".join(lines), blocks=blocks)
 
@@ -233,12 +243,12 @@ def dm_digest(day: date, matches: Sequence[tuple[str, Sequence[Paper]]]) -> Mess
     return Message(text="\n".join(lines), blocks=tuple(blocks), ephemeral=False)
 
 
-def feed_status(
-    feed: Feed | None, next_post: datetime | None, last: Delivery | None
-) -> Message:
+def feed_status(feed: Feed | None, next_post: datetime | None, last: Delivery | None) -> Message:
     if feed is None:
-        text = ("This channel has no daily thread. An admin can start one with "
-                "/papers channel setup 09:00 Europe/Berlin 10.")
+        text = (
+            "This channel has no daily thread. An admin can start one with "
+            "/papers channel setup 09:00 Europe/Berlin 10."
+        )
         return Message(text=text, blocks=(Text(text),))
     state = "on" if feed.enabled else "off"
     lines = [
@@ -250,10 +260,17 @@ def feed_status(
     if feed.enabled and next_post:
         lines.append(f"Next post: {next_post:%a %d %b %H:%M} ({feed.timezone})")
     if last:
-        outcome = {"done": "posted", "skipped": "skipped (no papers)", "missed": "missed",
-                   "failed": "failed", "claimed": "in progress"}[last.status.value]
-        lines.append(f"Last delivery: {last.day.isoformat()} — {outcome}"
-                     + (f": {last.note}" if last.note and last.status.value != "done" else ""))
+        outcome = {
+            "done": "posted",
+            "skipped": "skipped (no papers)",
+            "missed": "missed",
+            "failed": "failed",
+            "claimed": "in progress",
+        }[last.status.value]
+        lines.append(
+            f"Last delivery: {last.day.isoformat()} — {outcome}"
+            + (f": {last.note}" if last.note and last.status.value != "done" else "")
+        )
     text = "\n".join(lines)
     return Message(text=text, blocks=(Header("Daily thread in this channel"), Text(text)))
 

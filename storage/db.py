@@ -54,9 +54,12 @@ class Database:
         target = str(path)
         if target != ":memory:":
             try:
-                Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                # Once at start-up, before the loop serves anyone: blocking is fine here.
+                Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
             except OSError as exc:
-                raise DatabaseError(f"Cannot create the folder for {target}: {exc.strerror}.") from None
+                raise DatabaseError(
+                    f"Cannot create the folder for {target}: {exc.strerror}."
+                ) from None
         try:
             conn = await aiosqlite.connect(target, isolation_level=None)
         except sqlite3.Error as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiosqlite
@@ -70,13 +70,23 @@ def paper_from_row(row: aiosqlite.Row | Sequence[Any]) -> Paper:
 
 def _paper_params(p: Paper, now: str) -> tuple[Any, ...]:
     return (
-        p.arxiv_id, p.version, p.title, p.abstract,
+        p.arxiv_id,
+        p.version,
+        p.title,
+        p.abstract,
         json.dumps(list(p.authors), ensure_ascii=False),
         json.dumps(list(p.categories)),
         json.dumps(list(p.ai_keywords), ensure_ascii=False),
         p.published_at.astimezone(UTC).isoformat(timespec="seconds") if p.published_at else None,
-        p.hf_upvotes, p.hf_comments, p.github_repo, p.github_stars, p.project_page,
-        p.ai_summary, p.thumbnail, now, now,
+        p.hf_upvotes,
+        p.hf_comments,
+        p.github_repo,
+        p.github_stars,
+        p.project_page,
+        p.ai_summary,
+        p.thumbnail,
+        now,
+        now,
     )
 
 
@@ -148,15 +158,27 @@ class SqlitePaperRepo:
         return len(batch.papers)
 
     async def log_fetch(
-        self, source: str, day: date | None, started: datetime, ok: bool, papers: int,
+        self,
+        source: str,
+        day: date | None,
+        started: datetime,
+        ok: bool,
+        papers: int,
         error: str | None,
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO fetch_log (source, day, started_at, finished_at, ok, papers, error) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (source, day.isoformat() if day else None, started.isoformat(timespec="seconds"),
-                 _now(), int(ok), papers, error),
+                (
+                    source,
+                    day.isoformat() if day else None,
+                    started.isoformat(timespec="seconds"),
+                    _now(),
+                    int(ok),
+                    papers,
+                    error,
+                ),
             )
 
     async def last_fetch(self) -> datetime | None:
@@ -183,7 +205,12 @@ class SqlitePaperRepo:
         return int(row[0]) if row else 0
 
     async def search(
-        self, query: ParsedQuery, *, limit: int, offset: int = 0, within: Sequence[str] | None = None
+        self,
+        query: ParsedQuery,
+        *,
+        limit: int,
+        offset: int = 0,
+        within: Sequence[str] | None = None,
     ) -> tuple[list[SearchHit], int]:
         """Ranked hits and the total count. Ties break on arxiv_id, so pages are stable."""
         params: list[Any] = []
@@ -221,6 +248,53 @@ class SqlitePaperRepo:
             return []
         hits, _ = await self.search(query, limit=len(within), within=within)
         return [h.paper.arxiv_id for h in hits]
+
+    async def match_many(
+        self, queries: Sequence[tuple[int, ParsedQuery]], within: Sequence[str]
+    ) -> dict[int, list[str]]:
+        """For each (key, query), which of ``within`` match. Subscription fan-out: the new
+        papers go into a small temporary FTS5 index, so each of 100k queries searches a few
+        hundred rows instead of the whole store."""
+        if not within or not queries:
+            return {}
+        out: dict[int, list[str]] = {}
+        async with self.db.transaction() as conn:
+            await conn.execute("DROP TABLE IF EXISTS temp.new_fts")
+            await conn.execute(
+                "CREATE VIRTUAL TABLE temp.new_fts USING fts5(title, authors, abstract, "
+                "keywords, arxiv_id UNINDEXED, tokenize='porter unicode61 remove_diacritics 2')"
+            )
+            marks = ",".join("?" * len(within))
+            await conn.execute(
+                f"INSERT INTO temp.new_fts (rowid, title, authors, abstract, keywords, arxiv_id) "
+                f"SELECT id, title, authors, abstract, keywords, arxiv_id FROM papers "
+                f"WHERE arxiv_id IN ({marks})",
+                list(within),
+            )
+            for key, query in queries:
+                params: list[Any] = []
+                match = query.match_expression()
+                conds = _where(query, params)
+                exclude = query.exclude_expression()
+                if exclude:  # exclusions against the small index too
+                    conds[0] = "p.id NOT IN (SELECT rowid FROM temp.new_fts WHERE new_fts MATCH ?)"
+                if match:
+                    sql = (
+                        "SELECT p.arxiv_id FROM temp.new_fts JOIN papers p ON p.id = new_fts.rowid "
+                        "WHERE new_fts MATCH ?"
+                    )
+                    params.insert(0, match)
+                else:
+                    sql = f"SELECT p.arxiv_id FROM papers p WHERE p.arxiv_id IN ({marks})"
+                    params[:0] = list(within)
+                if conds:
+                    sql += " AND " + " AND ".join(conds)
+                async with conn.execute(sql, params) as cur:
+                    rows = await cur.fetchall()
+                if rows:
+                    out[key] = [r[0] for r in rows]
+            await conn.execute("DROP TABLE temp.new_fts")
+        return out
 
     async def relevance(self, query: ParsedQuery, arxiv_ids: Sequence[str]) -> dict[str, float]:
         """bm25 of ``query`` for each matching id (lower is better, as in SQLite)."""
@@ -325,8 +399,13 @@ class SqliteVoteRepo:
     ) -> list[tuple[Paper, int]]:
         """Papers featured or voted on in [since, until], by local votes + HF upvotes."""
         params = (
-            platform, workspace, since.isoformat(), until.isoformat() + "T99",
-            since.isoformat(), until.isoformat(), limit,
+            platform,
+            workspace,
+            since.isoformat(),
+            until.isoformat() + "T99",
+            since.isoformat(),
+            until.isoformat(),
+            limit,
         )
         rows = await self.db.fetchall(
             f"""
@@ -533,10 +612,20 @@ class SqliteFeedRepo:
                        weekdays = excluded.weekdays, empty_day = excluded.empty_day,
                        created_by = excluded.created_by, enabled = 1, disabled_reason = NULL,
                        updated_at = excluded.updated_at""",
-                (c.platform, c.workspace, c.channel, feed.post_time.strftime("%H:%M"),
-                 feed.timezone, feed.top_n, feed.topic,
-                 "".join(str(d) for d in sorted(feed.weekdays)), feed.empty_day.value,
-                 feed.created_by, now, now),
+                (
+                    c.platform,
+                    c.workspace,
+                    c.channel,
+                    feed.post_time.strftime("%H:%M"),
+                    feed.timezone,
+                    feed.top_n,
+                    feed.topic,
+                    "".join(str(d) for d in sorted(feed.weekdays)),
+                    feed.empty_day.value,
+                    feed.created_by,
+                    now,
+                    now,
+                ),
             )
         stored = await self.get(c)
         assert stored is not None
@@ -570,7 +659,9 @@ class SqliteFeedRepo:
 
 
 def _delivery_from(row: aiosqlite.Row, posted: tuple[str, ...]) -> Delivery:
+    plan = row["plan"]
     return Delivery(
+        plan=tuple(json.loads(plan)) if plan is not None else None,
         feed_id=row["feed_id"],
         day=date.fromisoformat(row["day"]),
         status=DeliveryStatus(row["status"]),
@@ -588,10 +679,16 @@ class SqliteDeliveryRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def claim(self, feed_id: int, day: date, owner: str) -> Delivery | None:
+    async def claim(
+        self, feed_id: int, day: date, owner: str, lease_seconds: int = 120
+    ) -> Delivery | None:
         """Take the (feed, day) row for posting. A new row, or one left ``claimed`` by a run
-        that crashed, is returned (with what it already posted); a finished one gives None."""
+        that crashed or released it, is returned (with what it already posted); a row that is
+        finished, or held by a live owner (progress within the lease), gives None."""
         now = _now()
+        cutoff = (datetime.now(UTC) - timedelta(seconds=lease_seconds)).isoformat(
+            timespec="seconds"
+        )
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO deliveries (feed_id, day, status, owner, claimed_at, "
@@ -601,8 +698,8 @@ class SqliteDeliveryRepo:
             if cur.rowcount == 0:
                 cur = await conn.execute(
                     "UPDATE deliveries SET owner = ?, updated_at = ? WHERE feed_id = ? AND day = ? "
-                    "AND status = 'claimed' AND (owner IS NULL OR owner != ?)",
-                    (owner, now, feed_id, day.isoformat(), owner),
+                    "AND status = 'claimed' AND (owner IS NULL OR updated_at < ?)",
+                    (owner, now, feed_id, day.isoformat(), cutoff),
                 )
                 if cur.rowcount == 0:
                     return None
@@ -627,6 +724,13 @@ class SqliteDeliveryRepo:
         )
         return _delivery_from(row, tuple(r[0] for r in items))
 
+    async def set_plan(self, feed_id: int, day: date, plan: Sequence[str]) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET plan = ?, updated_at = ? WHERE feed_id = ? AND day = ?",
+                (json.dumps(list(plan)), _now(), feed_id, day.isoformat()),
+            )
+
     async def set_root(self, feed_id: int, day: date, root_id: str, thread_id: str) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -640,8 +744,17 @@ class SqliteDeliveryRepo:
             await conn.execute(
                 "INSERT OR IGNORE INTO delivery_items (feed_id, day, arxiv_id, message_id, "
                 "posted_at) VALUES (?, ?, ?, ?, ?)",
-                (feed_id, day.isoformat(), arxiv_id, message_id,
-                 datetime.now(UTC).isoformat(timespec="microseconds")),
+                (
+                    feed_id,
+                    day.isoformat(),
+                    arxiv_id,
+                    message_id,
+                    datetime.now(UTC).isoformat(timespec="microseconds"),
+                ),
+            )
+            await conn.execute(  # progress renews the lease
+                "UPDATE deliveries SET updated_at = ? WHERE feed_id = ? AND day = ?",
+                (_now(), feed_id, day.isoformat()),
             )
 
     async def finish(self, feed_id: int, day: date, status: str, note: str | None) -> None:

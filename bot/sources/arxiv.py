@@ -80,7 +80,7 @@ def _root(xml: bytes, *, what: str) -> ET.Element:
     head = xml.lstrip()[:256].lower()
     if not head:
         raise SourceError(f"arXiv sent an empty answer for {what}; try again later.")
-    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:
+    if head.startswith(b"<!doctype html") or b"<html" in head:
         raise SourceError(
             f"arXiv sent an HTML page instead of a feed for {what} "
             "(an outage or an automated-access check); try again later."
@@ -167,6 +167,7 @@ def _atom_page(root: ET.Element, featured_day: date | None) -> AtomPage:
         raise SourceError("arXiv sent XML that is not an Atom feed.")
     _raise_if_error_feed(root)
     if _is_announcement_feed(root):
+        # Announcement entries carry their own day and type; ``featured_day`` does not apply.
         batch = _announcements(root.findall(f"{ATOM}entry"), feed_day=None, atom=True)
         return AtomPage(batch=batch, total_results=None, entries=len(batch.papers))
     entries = root.findall(f"{ATOM}entry")
@@ -281,13 +282,17 @@ def _announcements(items: list[ET.Element], *, feed_day: date | None, atom: bool
     )
 
 
+def _raise_if_feed_error_title(title: str) -> None:
+    # An unknown category yields a well-formed, empty feed titled "Feed error for query: …".
+    if title.lower().startswith("feed error"):
+        raise SourceError(f"arXiv rejected the feed: {title.rstrip('.')}.")
+
+
 def _rss(root: ET.Element) -> SourceBatch:
     channel = root.find("channel")
     if channel is None:
         raise SourceError("arXiv sent an RSS document without a channel.")
-    title = _text(channel.find("title"))
-    if title.lower().startswith("feed error"):
-        raise SourceError(f"arXiv rejected the feed: {title.rstrip('.')}.")
+    _raise_if_feed_error_title(_text(channel.find("title")))
     feed_day = _rfc822_day(_text(channel.find("pubDate"))) or _rfc822_day(
         _text(channel.find("lastBuildDate"))
     )
@@ -306,6 +311,7 @@ def parse_rss(xml: bytes) -> SourceBatch:
         return _rss(root)
     if root.tag == f"{ATOM}feed":
         _raise_if_error_feed(root)
+        _raise_if_feed_error_title(_text(root.find(f"{ATOM}title")))
         return _announcements(root.findall(f"{ATOM}entry"), feed_day=None, atom=True)
     raise SourceError("arXiv sent XML that is neither an RSS nor an Atom feed.")
 
@@ -406,9 +412,11 @@ def _read_api_response(response: httpx.Response, what: str) -> AtomPage:
     if response.status_code == 200:
         return parse_atom_page(response.content)
     if response.status_code == 400:
+        # The API explains a bad query in an Atom error feed; say what it said.
         try:
-            parse_atom_page(response.content)  # raises with the error feed's own message
-        except SourceError as exc:
-            if str(exc).startswith("arXiv rejected"):
-                raise
+            root = _root(response.content, what=what)
+        except SourceError:
+            root = None
+        if root is not None and root.tag == f"{ATOM}feed":
+            _raise_if_error_feed(root)
     raise SourceError(f"arXiv answered {response.status_code} for {what}.")

@@ -70,6 +70,11 @@ def is_arxiv_host(host: str) -> bool:
     return host == "arxiv.org" or host.endswith(".arxiv.org")
 
 
+def rate_bucket(host: str) -> str:
+    """Hosts that share one rate limit: arXiv's rule covers API, RSS and OAI together."""
+    return "arxiv.org" if is_arxiv_host(host) else host.lower()
+
+
 def default_min_interval(host: str) -> float:
     """Seconds between two requests to ``host``; 0 means unthrottled."""
     return ARXIV_MIN_INTERVAL if is_arxiv_host(host) else 0.0
@@ -162,14 +167,17 @@ class Fetcher:
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         try:
-            host = httpx.URL(url).host
+            parsed = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
             raise SourceError(f"{url!r} is not a valid URL.") from exc
+        if parsed.scheme not in ("http", "https") or not parsed.host:
+            raise SourceError(f"{url!r} is not an http(s) URL; check the base URL settings.")
+        host = parsed.host
         interval = self._min_interval(host)
         if interval <= 0:
             return await self._get_with_retries(url, params, headers, host, 0.0)
         # Throttled hosts get one request at a time, retries included.
-        lock = self._locks.setdefault(host, asyncio.Lock())
+        lock = self._locks.setdefault(rate_bucket(host), asyncio.Lock())
         async with lock:
             return await self._get_with_retries(url, params, headers, host, interval)
 
@@ -242,7 +250,7 @@ class Fetcher:
     async def _wait_turn(self, host: str, interval: float) -> None:
         if interval <= 0:
             return
-        last = self._last.get(host)
+        last = self._last.get(rate_bucket(host))
         if last is not None:
             wait = interval - (self._monotonic() - last)
             if wait > 0:
@@ -252,4 +260,4 @@ class Fetcher:
         # Stamped when a request ends (not when it starts): the most polite reading of
         # "one request every three seconds", even when arXiv is slow to answer.
         if interval > 0:
-            self._last[host] = self._monotonic()
+            self._last[rate_bucket(host)] = self._monotonic()

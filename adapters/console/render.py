@@ -1,0 +1,82 @@
+"""Neutral messages -> readable terminal text."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.messages import (
+    Actions,
+    BlockRenderers,
+    Button,
+    Context,
+    Divider,
+    Header,
+    Message,
+    PaperCard,
+    Text,
+)
+
+WIDTH = 100
+renderers: BlockRenderers[str] = BlockRenderers()
+
+
+def button_text(button: Button) -> str:
+    target = button.command or button.action
+    return f"[{button.label} → {target}]"
+
+
+@renderers.register(Header)
+def _header(block: Header) -> str:
+    return f"== {block.text} =="
+
+
+@renderers.register(Text)
+def _text(block: Text) -> str:
+    return block.text
+
+
+@renderers.register(Context)
+def _context(block: Context) -> str:
+    return textwrap.fill(block.text, WIDTH, initial_indent="  ", subsequent_indent="  ")
+
+
+@renderers.register(Divider)
+def _divider(_: Divider) -> str:
+    return "-" * 40
+
+
+@renderers.register(Actions)
+def _actions(block: Actions) -> str:
+    return "  ".join(button_text(b) for b in block.buttons)
+
+
+@renderers.register(PaperCard)
+def _card(card: PaperCard) -> str:
+    head = f"{card.rank}. " if card.rank else ""
+    lines = [f"{head}{card.title}  ({card.arxiv_id})", f"   {card.authors}"]
+    if card.categories:
+        lines[-1] += "  ·  " + ", ".join(card.categories)
+    if card.reason:
+        lines.append(f"   {card.reason}")
+    if card.abstract:
+        lines.append(
+            textwrap.fill(card.abstract, WIDTH, initial_indent="   ", subsequent_indent="   ")
+        )
+    elif card.summary:
+        lines.append(
+            textwrap.fill(card.summary, WIDTH, initial_indent="   ", subsequent_indent="   ")
+        )
+    if card.links:
+        lines.append("   " + "  ".join(f"{link.label}: {link.url}" for link in card.links))
+    if card.buttons:
+        lines.append("   " + "  ".join(button_text(b) for b in card.buttons))
+    return "\n".join(lines)
+
+
+renderers.check_complete()
+
+
+def render_message(message: Message) -> str:
+    if not message.blocks:
+        return message.text
+    return "\n".join(renderers.render(block) for block in message.blocks)

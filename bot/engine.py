@@ -1,0 +1,521 @@
+"""Use cases: ingest, search, digest, and every /papers command, platform-free.
+
+Every command takes a caller (``UserRef``) and returns a neutral ``Message``; nothing here
+raises to an adapter. Scheduled delivery lives in ``bot.delivery``, subscription DMs in
+``bot.notify``; the Engine wires them to the same repositories.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot import arxiv_ids, query, render
+from bot.commands import COMMANDS, CommandCall, UsageError, help_lines, parse_line
+from bot.config import Settings
+from bot.messages import Context, Header, Message, Text, error
+from bot.models import ChannelRef, EmptyDay, Feed, Paper, ScoredPaper, Subscription, UserRef
+from bot.ports import (
+    ChatAdapter,
+    Clock,
+    DuplicateSubscriptionError,
+    PaperSource,
+    SourceError,
+    Store,
+    SubscriptionLimitError,
+)
+from bot.ranking import Weights, score_papers
+from bot.ratelimit import SlidingWindowLimiter
+
+log = logging.getLogger(__name__)
+
+SEARCH_PAGE_SIZE = 5
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+Handler = Callable[[UserRef, CommandCall, ChannelRef | None], Awaitable[Message]]
+
+
+@dataclass
+class IngestReport:
+    day: date | None
+    stored: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def total(self) -> int:
+        return sum(self.stored.values())
+
+
+def weights_from(settings: Settings) -> Weights:
+    return Weights(
+        hf_upvotes=settings.weight_hf_upvotes,
+        votes=settings.weight_votes,
+        stars=settings.weight_stars,
+        relevance=settings.weight_relevance,
+        freshness=settings.weight_freshness,
+    )
+
+
+def query_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def parse_hhmm(text: str) -> time | None:
+    m = _HHMM.match(text.strip())
+    return time(int(m.group(1)), int(m.group(2))) if m else None
+
+
+def zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+class Engine:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        sources: Sequence[PaperSource],
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.sources = list(sources)
+        self.clock = clock
+        self.weights = weights_from(settings)
+        self.adapters: dict[str, ChatAdapter] = {}
+        self.limiter = SlidingWindowLimiter(settings.command_rate_limit)
+        self._handlers: dict[tuple[str, ...], Handler] = {
+            ("today",): self._today,
+            ("search",): self._search,
+            ("paper",): self._paper,
+            ("top",): self._top,
+            ("upvote",): self._upvote,
+            ("subscribe",): self._subscribe,
+            ("unsubscribe",): self._unsubscribe,
+            ("subscriptions",): self._subscriptions,
+            ("channel", "setup"): self._channel_setup,
+            ("channel", "off"): self._channel_off,
+            ("channel", "status"): self._channel_status,
+            ("post-now",): self._post_now,
+            ("help",): self._help,
+        }
+        missing = [c.name for c in COMMANDS if c.path not in self._handlers]
+        if missing:
+            raise RuntimeError(f"commands without a handler: {missing}")
+        # Imported here to keep the modules acyclic: delivery/notify need Engine's digest.
+        from bot.delivery import Publisher
+        from bot.notify import Notifier
+
+        self.publisher = Publisher(self)
+        self.notifier = Notifier(self)
+
+    def attach(self, adapter: ChatAdapter) -> None:
+        self.adapters[adapter.platform] = adapter
+
+    # ------------------------------------------------------------------ ingest
+    async def ingest(self, day: date, only: str | None = None) -> IngestReport:
+        """Fetch ``day`` from every source (HF first) and store each source's batch whole."""
+        report = IngestReport(day)
+        for source in self.sources:
+            if only and source.name != only:
+                continue
+            started = self.clock.now()
+            try:
+                batch = await source.fetch_day(day)
+                stored = await self.store.papers.upsert(batch)
+            except SourceError as exc:
+                report.errors[source.name] = str(exc)
+                log.warning("fetch %s %s failed: %s", source.name, day, exc)
+                await self.store.papers.log_fetch(source.name, day, started, False, 0, str(exc))
+                continue
+            report.stored[source.name] = stored
+            await self.store.papers.log_fetch(source.name, day, started, True, stored, None)
+            log.info("fetched %s %s: %d papers", source.name, day, stored)
+        return report
+
+    # ------------------------------------------------------------------ search/digest
+    async def search(
+        self,
+        text: str,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        platform: str = "console",
+        workspace: str = "local",
+    ) -> tuple[list[ScoredPaper], int, query.ParsedQuery]:
+        parsed = query.parse(text)
+        if parsed.error or parsed.is_empty:
+            return [], 0, parsed
+        hits, total = await self.store.papers.search(parsed, limit=limit, offset=offset)
+        votes = await self.store.votes.counts(platform, workspace, [h.paper.arxiv_id for h in hits])
+        out = [
+            ScoredPaper(
+                paper=h.paper,
+                score=round(-h.rank, 4),
+                reason="",
+                votes=votes.get(h.paper.arxiv_id, 0),
+            )
+            for h in hits
+        ]
+        return out, total, parsed
+
+    async def digest(
+        self,
+        day: date,
+        *,
+        top: int = 10,
+        topic: str | None = None,
+        platform: str = "console",
+        workspace: str = "local",
+    ) -> list[ScoredPaper]:
+        """The day's papers ranked for a feed: HF upvotes, local votes, stars, topic, freshness."""
+        papers = await self.store.papers.featured_on(day)
+        bm25: dict[str, float] | None = None
+        label = None
+        if topic:
+            parsed = query.parse(topic)
+            if parsed.error:
+                raise ValueError(parsed.error)
+            bm25 = await self.store.papers.relevance(parsed, [p.arxiv_id for p in papers])
+            papers = [p for p in papers if p.arxiv_id in bm25]
+            label = parsed.describe()
+        votes = await self.store.votes.counts(platform, workspace, [p.arxiv_id for p in papers])
+        ranked = score_papers(
+            papers, day=day, votes=votes, weights=self.weights, relevance_bm25=bm25, topic=label
+        )
+        return ranked[:top]
+
+    async def latest_day(self) -> date | None:
+        days = await self.store.papers.days_with_papers(1)
+        return days[0] if days else None
+
+    # ------------------------------------------------------------------ commands
+    async def handle_text(
+        self, caller: UserRef, line: str, channel: ChannelRef | None = None
+    ) -> Message:
+        try:
+            call = parse_line(line)
+        except UsageError as exc:
+            return error(str(exc))
+        return await self.handle(caller, call, channel)
+
+    async def handle(
+        self, caller: UserRef, call: CommandCall, channel: ChannelRef | None = None
+    ) -> Message:
+        """Run one command for ``caller``. Always a Message; errors are one sentence."""
+        if not self.limiter.allow((caller.platform, caller.workspace, caller.user_id)):
+            return error(
+                "Slow down a little: you can run "
+                f"{self.settings.command_rate_limit} commands a minute."
+            )
+        if call.command.admin and not caller.is_admin:
+            return error(f"Only admins can use /papers {call.command.name}.")
+        try:
+            message = await self._handlers[call.path](caller, call, channel)
+        except Exception:
+            log.exception(
+                "command %s failed for %s/%s", call.command.name, caller.platform, caller.workspace
+            )
+            return error("Something went wrong on our side; it has been logged. Please try again.")
+        return await self._with_notice(caller, message)
+
+    async def handle_action(
+        self, caller: UserRef, action: str, channel: ChannelRef | None = None
+    ) -> Message:
+        """A button click (``upvote:<id>``, ``abstract:<id>``, ``search:<key>:<page>``)."""
+        if not self.limiter.allow((caller.platform, caller.workspace, caller.user_id)):
+            return error("Slow down a little, please.")
+        name, _, arg = action.partition(":")
+        try:
+            if name == "upvote":
+                return await self._toggle_vote(caller, arg)
+            if name == "abstract":
+                return await self._show_paper(caller, arg)
+            if name == "search":
+                key, _, page = arg.rpartition(":")
+                text = await self.store.papers.saved_query(key)
+                if text is None or not page.isdigit():
+                    return error("That search has expired; run /papers search again.")
+                return await self._search_page(caller, text, int(page))
+        except Exception:
+            log.exception("action %s failed", name)
+            return error("Something went wrong on our side; it has been logged. Please try again.")
+        return error("That button is no longer supported; run the command again.")
+
+    async def autocomplete(self, caller: UserRef, kind: str, prefix: str) -> list[tuple[str, str]]:
+        """(label, value) suggestions, at most 25 (Discord's limit)."""
+        prefix = prefix.strip()[:100]
+        if kind == "own_topics":
+            subs = await self.store.subscriptions.list_for(caller)
+            found = [(s.query, s.query) for s in subs if prefix.lower() in s.query.lower()]
+            return ([("all", "all"), *found])[:25]
+        if kind == "papers":
+            key = arxiv_ids.normalise(prefix) or prefix
+            papers = await self.store.papers.recent(key, 25)
+            return [(f"{p.arxiv_id} · {p.title}"[:100], p.arxiv_id) for p in papers]
+        if kind == "timezones":
+            names = sorted(z for z in available_timezones() if prefix.lower() in z.lower())
+            return [(z, z) for z in names[:25]]
+        return []
+
+    async def _with_notice(self, caller: UserRef, message: Message) -> Message:
+        notice = await self.store.subscriptions.pop_notice(caller)
+        if not notice:
+            return message
+        return Message(
+            text=f"{notice}\n{message.text}",
+            blocks=(Context(notice), *message.blocks),
+            ephemeral=message.ephemeral,
+            button_updates=message.button_updates,
+            thread_title=message.thread_title,
+            is_error=message.is_error,
+        )
+
+    # -- handlers ------------------------------------------------------------------
+    async def _today(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
+        n = int(call.get("n") or 10)
+        today = self.clock.now().astimezone(UTC).date()
+        items = await self.digest(
+            today, top=n, platform=caller.platform, workspace=caller.workspace
+        )
+        note = None
+        day = today
+        if not items:
+            latest = await self.latest_day()
+            if latest is None:
+                return error("No papers are stored yet; they arrive with the next fetch.")
+            day = latest
+            note = (
+                f"No papers yet for {render.day_label(today)}; here is {render.day_label(latest)}."
+            )
+            items = await self.digest(
+                latest, top=n, platform=caller.platform, workspace=caller.workspace
+            )
+        return render.ranked_list(
+            f"Top {len(items)} papers · {render.day_label(day)}", items, note=note
+        )
+
+    async def _search(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
+        return await self._search_page(caller, str(call.get("query") or ""), 1)
+
+    async def _search_page(self, caller: UserRef, text: str, page: int) -> Message:
+        parsed = query.parse(text)
+        if parsed.error:
+            return error(parsed.error)
+        if parsed.is_empty:
+            return error("Type at least one word to search for, e.g. /papers search diffusion.")
+        if not parsed.has_terms and not parsed.has_filters:
+            return error("Add a word to search for besides the exclusions.")
+        key = query_key(text)
+        await self.store.papers.save_query(key, text)
+        page = max(1, page)
+        offset = (page - 1) * SEARCH_PAGE_SIZE
+        hits, total = await self.store.papers.search(parsed, limit=SEARCH_PAGE_SIZE, offset=offset)
+        if not hits and total and offset >= total:
+            return error("There are no more results.")
+        votes = await self.store.votes.counts(
+            caller.platform, caller.workspace, [h.paper.arxiv_id for h in hits]
+        )
+        return render.search_results(
+            parsed.describe(),
+            [(h.paper, votes.get(h.paper.arxiv_id, 0)) for h in hits],
+            total=total,
+            page=page,
+            page_size=SEARCH_PAGE_SIZE,
+            query_key=key,
+            notes=parsed.notes,
+        )
+
+    async def _known_paper(self, raw: str) -> Paper | str:
+        key = arxiv_ids.normalise(raw)
+        if key is None:
+            return f"{raw[:60]!r} is not an arXiv id or URL (try 2411.01234)."
+        paper = await self.store.papers.get(key)
+        if paper is None:
+            return f"I don't have {key} yet: only fetched or imported papers can be shown."
+        return paper
+
+    async def _paper(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
+        return await self._show_paper(caller, str(call.get("id")))
+
+    async def _show_paper(self, caller: UserRef, raw: str) -> Message:
+        found = await self._known_paper(raw)
+        if isinstance(found, str):
+            return error(found)
+        votes = await self.store.votes.counts(caller.platform, caller.workspace, [found.arxiv_id])
+        return render.paper_message(found, votes.get(found.arxiv_id, 0))
+
+    async def _top(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
+        period = str(call.get("period") or "week")
+        today = self.clock.now().astimezone(UTC).date()
+        span = {"day": 0, "week": 6, "month": 29}[period]
+        rows = await self.store.votes.leaderboard(
+            caller.platform, caller.workspace, today - timedelta(days=span), today, 10
+        )
+        return render.top_list(period, rows)
+
+    async def _upvote(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
+        return await self._toggle_vote(caller, str(call.get("id")))
+
+    async def _toggle_vote(self, caller: UserRef, raw: str) -> Message:
+        found = await self._known_paper(raw)
+        if isinstance(found, str):
+            return error(found)
+        voted, count = await self.store.votes.toggle(caller, found.arxiv_id)
+        what = "Upvoted" if voted else "Removed your vote from"
+        text = f"{'▲' if voted else '△'} {what} “{found.title}” ({count} vote{'s' if count != 1 else ''} here)."
+        return Message(
+            text=text,
+            blocks=(Text(text),),
+            button_updates=(render.upvote_button(found.arxiv_id, count),),
+        )
+
+    async def _subscribe(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
+        parsed = query.parse(str(call.get("topic") or ""))
+        if parsed.error:
+            return error(parsed.error)
+        if not parsed.has_terms and not parsed.categories and not parsed.has_filters:
+            return error(
+                'A topic needs at least one word, e.g. /papers subscribe "gaussian splatting".'
+            )
+        canonical = parsed.describe()
+        try:
+            sub = await self.store.subscriptions.add(
+                Subscription(user=caller, query=canonical),
+                max_per_user=self.settings.max_subscriptions,
+            )
+        except DuplicateSubscriptionError:
+            return render.confirm(f"You already follow {canonical}.")
+        except SubscriptionLimitError:
+            return error(
+                f"You already have {self.settings.max_subscriptions} topics; "
+                "remove one with /papers unsubscribe first."
+            )
+        await self.store.subscriptions.resume_user(caller)
+        when = self.settings.dm_time.strftime("%H:%M")
+        return render.confirm(
+            f"Subscribed to {canonical} (#{sub.id}). New matching papers arrive as one direct "
+            f"message a day, around {when} {self.settings.timezone}."
+        )
+
+    async def _unsubscribe(
+        self, caller: UserRef, call: CommandCall, _: ChannelRef | None
+    ) -> Message:
+        raw = str(call.get("topic") or "").strip()
+        which = "all" if raw.lower() == "all" else raw
+        removed = await self.store.subscriptions.remove(caller, which)
+        if removed == 0 and which != "all":
+            removed = await self.store.subscriptions.remove(caller, query.parse(raw).describe())
+        if removed == 0:
+            return error(f"You don't follow {raw[:80]!r}; /papers subscriptions lists your topics.")
+        if which == "all":
+            return render.confirm(f"Removed all {removed} of your topics.")
+        return render.confirm(f"Unsubscribed from {raw[:200]}.")
+
+    async def _subscriptions(
+        self, caller: UserRef, call: CommandCall, _: ChannelRef | None
+    ) -> Message:
+        subs = await self.store.subscriptions.list_for(caller)
+        return render.subscriptions_list(subs, self.settings.max_subscriptions)
+
+    async def _channel_setup(
+        self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
+    ) -> Message:
+        if channel is None:
+            return error("Run /papers channel setup in the channel that should get the thread.")
+        post_time = parse_hhmm(str(call.get("time") or "09:00"))
+        if post_time is None:
+            return error(f"{str(call.get('time'))[:20]!r} is not a time; use HH:MM, like 09:00.")
+        tz_name = str(call.get("timezone") or self.settings.timezone)
+        if zone(tz_name) is None:
+            return error(
+                f"{tz_name[:64]!r} is not an IANA time zone; try Europe/Berlin or America/New_York."
+            )
+        topic = call.get("topic")
+        topic_text = None
+        if topic:
+            parsed = query.parse(str(topic))
+            if parsed.error:
+                return error(parsed.error)
+            if parsed.is_empty:
+                return error("The topic needs at least one word.")
+            topic_text = parsed.describe()
+        adapter = self.adapters.get(channel.platform)
+        if adapter is not None:
+            problem = await adapter.check_channel(channel)
+            if problem:
+                return error(problem)
+        feed = await self.store.feeds.upsert(
+            Feed(
+                channel=channel,
+                post_time=post_time,
+                timezone=tz_name,
+                top_n=int(call.get("top") or 10),
+                topic=topic_text,
+                empty_day=EmptyDay.NOTE,
+                created_by=caller.user_id,
+            )
+        )
+        status = await self._status_message(feed)
+        return Message(
+            text="Daily thread set up.\n" + status.text,
+            blocks=(Text("Daily thread set up."), *status.blocks[1:]),
+        )
+
+    async def _channel_off(
+        self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
+    ) -> Message:
+        feed = await self.store.feeds.get(channel) if channel else None
+        if feed is None or feed.id is None or not feed.enabled:
+            return error("This channel has no daily thread to stop.")
+        await self.store.feeds.disable(feed.id, None)
+        return render.confirm(
+            "Stopped this channel's daily thread. /papers channel setup starts it again."
+        )
+
+    async def _channel_status(
+        self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
+    ) -> Message:
+        feed = await self.store.feeds.get(channel) if channel else None
+        return await self._status_message(feed)
+
+    async def _status_message(self, feed: Feed | None) -> Message:
+        if feed is None or feed.id is None:
+            return render.feed_status(None, None, None)
+        last = await self.store.deliveries.last(feed.id)
+        return render.feed_status(feed, self.publisher.next_post(feed, self.clock.now()), last)
+
+    async def _post_now(
+        self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
+    ) -> Message:
+        feed = await self.store.feeds.get(channel) if channel else None
+        if feed is None or not feed.enabled:
+            return error("Set up a daily thread here first with /papers channel setup.")
+        outcome = await self.publisher.post_now(feed)
+        return render.confirm(outcome)
+
+    async def _help(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
+        lines = help_lines(is_admin=True)
+        text = "Paper Herald — daily papers from Hugging Face and arXiv.\n" + "\n".join(lines)
+        return Message(
+            text=text,
+            blocks=(
+                Header("Paper Herald"),
+                Text("\n".join(lines)),
+                Context(
+                    'Search syntax: "exact phrase", -exclude, a OR b, author:name, '
+                    "cat:cs.LG, since:2025-01-01, before:2025-06-01, upvotes>:10"
+                ),
+            ),
+        )

@@ -1,0 +1,94 @@
+"""Subscription DMs: one message per user per day with the new papers matching their topics.
+
+A Notification row per (subscription, paper) is written with the DM record, after the DM
+went out, so a paper is never sent twice and a failed DM is simply retried next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot import query, render
+from bot.models import Subscription, UserRef
+from bot.ports import DeliveryError, DMClosedError
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+log = logging.getLogger(__name__)
+
+NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
+CLOSED_DMS_NOTICE = (
+    "I couldn't send you your daily topic digest because your direct messages "
+    "are closed, so your subscriptions are paused. Open your DMs, then run "
+    "/papers subscribe again to resume."
+)
+
+
+class Notifier:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def notify(self, now: datetime, *, force: bool = False) -> int:
+        """Send today's DMs that are due; returns how many went out."""
+        settings, store = self.engine.settings, self.engine.store
+        local = now.astimezone(ZoneInfo(settings.timezone))
+        if not force and local.time() < settings.dm_time:
+            return 0
+        day = local.date()
+        today = now.astimezone(UTC).date()
+        candidates = await store.papers.featured_between(
+            today - timedelta(days=NEW_PAPER_DAYS), today
+        )
+        subs = await store.subscriptions.all_active()
+        if not candidates or not subs:
+            return 0
+        by_user: dict[UserRef, list[Subscription]] = defaultdict(list)
+        for sub in subs:
+            if sub.user.platform in self.engine.adapters:
+                key = UserRef(sub.user.platform, sub.user.workspace, sub.user.user_id)
+                by_user[key].append(sub)
+        queries = []
+        for user_subs in by_user.values():
+            for sub in user_subs:
+                parsed = query.parse(sub.query)
+                if sub.id is not None and not parsed.error and not parsed.is_empty:
+                    queries.append((sub.id, parsed))
+        matched = await store.papers.match_many(queries, candidates)
+        sent = 0
+        for user, user_subs in by_user.items():
+            if not any(s.id in matched for s in user_subs):
+                continue
+            if await store.notifications.dm_sent_on(user, day):
+                continue
+            matches, pairs, wanted = [], [], set()
+            for sub in user_subs:
+                assert sub.id is not None
+                unsent = await store.notifications.unsent(sub.id, matched.get(sub.id, []))
+                if unsent:
+                    matches.append((sub.query, unsent))
+                    pairs += [(sub.id, a) for a in unsent]
+                    wanted.update(unsent)
+            if not matches:
+                continue
+            papers = await store.papers.get_many(sorted(wanted))
+            message = render.dm_digest(
+                day, [(q, [papers[i] for i in ids if i in papers]) for q, ids in matches]
+            )
+            adapter = self.engine.adapters[user.platform]
+            try:
+                await adapter.send_dm(user, message)
+            except DMClosedError:
+                await store.subscriptions.pause_user(user, CLOSED_DMS_NOTICE)
+                log.info("paused subscriptions of %s/%s: DMs closed", user.platform, user.user_id)
+                continue
+            except DeliveryError as exc:
+                log.warning("DM to %s/%s failed, will retry: %s", user.platform, user.user_id, exc)
+                continue
+            await store.notifications.record_dm(user, day, pairs)
+            sent += 1
+        return sent
