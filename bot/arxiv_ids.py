@@ -51,7 +51,8 @@ def parse(text: str) -> ArxivId | None:
         key = new
     else:
         archive, number = old.split("/")
-        key = f"{archive.lower()}/{number}"
+        # "math.GT/0309136": the subject class is not part of the id (arXiv answers math/0309136).
+        key = f"{archive.split('.')[0].lower()}/{number}"
     return ArxivId(key=key, version=int(version) if version else None)
 
 

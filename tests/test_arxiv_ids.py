@@ -52,11 +52,6 @@ def test_old_style_with_subject_class_is_recognised() -> None:
     assert parse("math.GT/0309136v2") == ArxivId(key=parsed.key, version=2)
 
 
-@pytest.mark.xfail(
-    reason="arXiv treats the subject class as insignificant (math.GT/0309136 is math/0309136, "
-    "the form the API returns); bot/arxiv_ids.py keeps it, so the two spellings get two keys",
-    strict=False,
-)
 def test_old_style_subject_class_maps_to_the_canonical_key() -> None:
     assert normalise("math.GT/0309136") == "math/0309136"
 

@@ -30,6 +30,7 @@ async def test_sources_follow_settings_order() -> None:
         await fetcher.aclose()
 
 
-def test_fetcher_from_settings_uses_configured_retries() -> None:
+async def test_fetcher_from_settings_uses_configured_retries() -> None:
     fetcher = Fetcher.from_settings(make_settings(http_retries=7))
     assert fetcher.retries == 7
+    await fetcher.aclose()
