@@ -106,7 +106,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"paperherald: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.log_format, secret_values(settings))
+    # One-shot commands print their own results; only warnings belong beside them.
+    level = settings.log_level
+    if args.command not in ("run", "chat") and level in ("DEBUG", "INFO"):
+        level = "DEBUG" if level == "DEBUG" else "WARNING"
+    setup_logging(level, settings.log_format, secret_values(settings))
     try:
         return asyncio.run(dispatch(args, settings))
     except KeyboardInterrupt:

@@ -212,10 +212,10 @@ def _strip_prefix(line: str) -> str:
 
 def parse_line(line: str) -> CommandCall:
     """``/papers search "state space" since:2025-01-01`` -> CommandCall, or UsageError."""
-    text = "".join(ch if ch.isprintable() else " " for ch in _strip_prefix(line))
-    if not text:
-        return CommandCall(_BY_PATH[("help",)])
+    text = "".join(ch if ch.isprintable() else " " for ch in _strip_prefix(line)).strip()
     tokens = tokenize(text)
+    if not tokens:
+        return CommandCall(_BY_PATH[("help",)])
     head = tokens[0].lower()
     command = None
     consumed = 1

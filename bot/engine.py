@@ -372,7 +372,7 @@ class Engine:
         found = await self._known_paper(raw)
         if isinstance(found, str):
             return error(found)
-        voted, count = await self.store.votes.toggle(caller, found.arxiv_id)
+        voted, count = await self.store.votes.toggle(caller, found.arxiv_id, self.clock.now())
         what = "Upvoted" if voted else "Removed your vote from"
         text = f"{'▲' if voted else '△'} {what} “{found.title}” ({count} vote{'s' if count != 1 else ''} here)."
         return Message(

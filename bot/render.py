@@ -140,7 +140,7 @@ def ranked_list(title: str, items: Sequence[ScoredPaper], note: str | None = Non
         blocks.append(Context(note))
     for i, item in enumerate(items, 1):
         blocks.append(paper_card(item.paper, votes=item.votes, reason=item.reason, rank=i))
-    lines = [title] + [f"{i}. {s.paper.title}" for i, s in enumerate(items, 1)]
+    lines = [title, *([note] if note else []), *(f"{i}. {s.paper.title}" for i, s in enumerate(items, 1))]
     return Message(text="\n".join(lines), blocks=tuple(blocks))
 
 

@@ -351,7 +351,9 @@ class SqliteVoteRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def toggle(self, user: UserRef, arxiv_id: str) -> tuple[bool, int]:
+    async def toggle(
+        self, user: UserRef, arxiv_id: str, at: datetime | None = None
+    ) -> tuple[bool, int]:
         """Flip the caller's vote; returns (voted now, count). One transaction, so two
         concurrent clicks serialise and the primary key forbids a second row."""
         key = (user.platform, user.workspace, user.user_id, arxiv_id)
@@ -366,7 +368,7 @@ class SqliteVoteRepo:
                 await conn.execute(
                     "INSERT INTO votes (platform, workspace, user_id, arxiv_id, created_at) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (*key, _now()),
+                    (*key, (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")),
                 )
             async with conn.execute(
                 "SELECT count(*) FROM votes WHERE platform = ? AND workspace = ? AND arxiv_id = ?",

@@ -159,6 +159,29 @@ def bob(admin: bool = False) -> UserRef:
 CHANNEL = ChannelRef("console", "ws1", "general")
 
 
+TOPICS = ["diffusion sampling", "gaussian splatting", "retrieval augmented generation",
+          "state space models", "protein folding", "speech recognition"]
+
+
+def make_batch(day: date, n: int, *, prefix: str = "2609.2", upvotes: int = 100) -> SourceBatch:
+    """``n`` papers featured on ``day``, HF upvotes falling with rank, varied topics."""
+    from bot.models import FeaturedOn, Paper
+
+    papers, featured = [], []
+    for i in range(n):
+        arxiv_id = f"{prefix}{i:04d}"
+        topic = TOPICS[i % len(TOPICS)]
+        papers.append(Paper(
+            arxiv_id=arxiv_id, title=f"Paper {i} on {topic}",
+            abstract=f"We study {topic}. The heraldic method is simple and fast.",
+            authors=(f"Author {i}", "Second Author"), categories=("cs.LG",),
+            published_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
+            hf_upvotes=max(0, upvotes - i), hf_comments=0,
+        ))
+        featured.append(FeaturedOn(day, arxiv_id, "hf", i + 1))
+    return SourceBatch(tuple(papers), tuple(featured), "hf")
+
+
 def fixture_ids() -> list[str]:
     data = json.loads((FIXTURES / "daily_papers_2026-09-24_3items.json").read_text())
     return [item["paper"]["id"] for item in data]

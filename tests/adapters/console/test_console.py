@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import io
+
+from adapters.console.adapter import ConsoleAdapter, run_console
+from adapters.console.render import render_message
+from bot.engine import Engine
+from bot.messages import Message
+from bot.render import paper_card
+from tests.conftest import fixture_ids
+
+
+async def test_a_piped_session_answers_every_line_and_ends_at_eof(filled: Engine) -> None:
+    out = io.StringIO()
+    adapter = ConsoleAdapter(out)
+    filled.attach(adapter)
+    pid = fixture_ids()[0]
+    script = (f"/papers help\n/papers search diffusion\n/papers upvote {pid}\n/papers top week\n"
+              '/papers subscribe "gaussian splatting" -survey\n/papers subscriptions\n'
+              "/papers channel setup 09:00 Europe/Berlin 5\n/papers channel status\nnext\n")
+    code = await run_console(filled, adapter, io.StringIO(script))
+    text = out.getvalue()
+    assert code == 0
+    assert "== Paper Herald ==" in text
+    assert f"[▲ Upvote → /papers upvote {pid}]" in text
+    assert "Upvoted “Learned Step Schedules for Fast Diffusion Sampling” (1 vote here)" in text
+    assert "[▲ Upvote · 1 → /papers upvote" in text  # top week shows the count
+    assert "Your subscriptions (1/25)" in text
+    assert "Next post:" in text and "Europe/Berlin" in text
+    assert "There is no other page to show." in text
+
+
+async def test_daily_thread_prints_as_a_thread(filled: Engine) -> None:
+    out = io.StringIO()
+    adapter = ConsoleAdapter(out)
+    filled.attach(adapter)
+    await run_console(filled, adapter, io.StringIO("/papers channel setup 09:00 UTC 2\n"
+                                                   "/papers post-now\n"))
+    text = out.getvalue()
+    assert "🧵 thread “Papers · Thu 24 Sep”" in text
+    assert text.count("  │ 1. ") == 1 and text.count("  │ 2. ") == 1
+
+
+def test_card_rendering_shows_buttons_as_commands() -> None:
+    from tests.conftest import make_batch, HF_DAY
+
+    paper = make_batch(HF_DAY, 1).papers[0]
+    text = render_message(Message("x", (paper_card(paper, votes=3, rank=1),)))
+    assert text.startswith("1. Paper 0 on diffusion sampling")
+    assert "[▲ Upvote · 3 → /papers upvote 2609.20000]" in text
+    assert "[Abstract → /papers paper 2609.20000]" in text
