@@ -68,16 +68,8 @@ _FALLBACK_TITLES = [
     "Real-Time Gaussian Splatting for Dynamic Scenes",
     "Aligning Vision-Language Models with Human Feedback",
 ]
-_FIRST = (
-    "Wei Yang Jun Li Xin Chen Yu Zhang Hao Wang Lei Liu Jian Zhao Ming Sun Anna Maria David "
-    "Michael Sarah Daniel Laura Thomas Julia Pierre Sophie Luca Giulia Ahmed Fatima Omar Priya "
-    "Rahul Ananya Kenji Yuki Hiroshi Min-jun Ji-woo Olga Ivan Dmitri Elena Carlos Ana Diego"
-).split()
-_LAST = (
-    "Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Lin Luo Gao Smith "
-    "Johnson Brown Garcia Miller Davis Martin Bernard Dubois Rossi Russo Müller Schmidt Schneider "
-    "Kumar Singh Sharma Patel Tanaka Suzuki Sato Kim Lee Park Choi Ivanov Petrov Silva Santos"
-).split()
+_FIRST = ["Wei", "Yang", "Jun", "Li", "Xin", "Chen", "Yu", "Zhang", "Hao", "Wang", "Lei", "Liu", "Jian", "Zhao", "Ming", "Sun", "Anna", "Maria", "David", "Michael", "Sarah", "Daniel", "Laura", "Thomas", "Julia", "Pierre", "Sophie", "Luca", "Giulia", "Ahmed", "Fatima", "Omar", "Priya", "Rahul", "Ananya", "Kenji", "Yuki", "Hiroshi", "Min-jun", "Ji-woo", "Olga", "Ivan", "Dmitri", "Elena", "Carlos", "Ana", "Diego"]
+_LAST = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Luo", "Gao", "Smith", "Johnson", "Brown", "Garcia", "Miller", "Davis", "Martin", "Bernard", "Dubois", "Rossi", "Russo", "Müller", "Schmidt", "Schneider", "Kumar", "Singh", "Sharma", "Patel", "Tanaka", "Suzuki", "Sato", "Kim", "Lee", "Park", "Choi", "Ivanov", "Petrov", "Silva", "Santos"]
 _FALLBACK_KEYWORDS = [
     "large language models",
     "diffusion models",
@@ -118,10 +110,7 @@ CATEGORIES: tuple[tuple[str, float], ...] = (
     ("econ.GN", 0.2),
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
-_SYLLABLES = (
-    "ka ri to na mo le si pa ve lu qui zor tex bra gen fla mi co dri nu sta pho lex vor "
-    "tri gal den rin sol ber mak tun"
-).split()
+_SYLLABLES = ["ka", "ri", "to", "na", "mo", "le", "si", "pa", "ve", "lu", "qui", "zor", "tex", "bra", "gen", "fla", "mi", "co", "dri", "nu", "sta", "pho", "lex", "vor", "tri", "gal", "den", "rin", "sol", "ber", "mak", "tun"]
 
 
 # ----------------------------------------------------------------------------- source text
@@ -277,15 +266,22 @@ class CorpusModel:
 
     # -- text
     def _runs(self, rng: random.Random, tokens: list[str], words: int) -> list[str]:
+        # One random number per run (this loop is the generator's hot path): below TAIL_RATE
+        # it picks a long-tail word, above it the run's start and (fractional part) length.
         out: list[str] = []
         n_tok = len(tokens)
         tail, tail_cw = self.tail, self.tail_cw
+        tail_total = tail_cw[-1]
+        rnd, bis = rng.random, bisect.bisect
+        scale = n_tok / (1.0 - TAIL_RATE)
         while len(out) < words:
-            if rng.random() < TAIL_RATE:
-                out.append(rng.choices(tail, cum_weights=tail_cw)[0])
+            r = rnd()
+            if r < TAIL_RATE:
+                out.append(tail[bis(tail_cw, r / TAIL_RATE * tail_total)])
                 continue
-            start = rng.randrange(n_tok)
-            out.extend(tokens[start : start + rng.randint(1, 5)])
+            x = (r - TAIL_RATE) * scale
+            start = int(x)
+            out.extend(tokens[start : start + 1 + int((x - start) * 5)])
         return out[:words]
 
     def abstract(self, rng: random.Random) -> str:

@@ -28,8 +28,12 @@ HF_DAY = date(2026, 9, 24)  # the day of tests/fixtures/daily_papers_2026-09-24_
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     """Settings that ignore the developer's environment and .env file."""
-    values: dict[str, object] = {"database": tmp_path / "test.db", "timezone": "UTC",
-                                 "sources": ["hf"], "http_retries": 0}
+    values: dict[str, object] = {
+        "database": tmp_path / "test.db",
+        "timezone": "UTC",
+        "sources": ["hf"],
+        "http_retries": 0,
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -135,8 +139,9 @@ def source() -> StaticSource:
 
 
 @pytest.fixture
-async def engine(settings: Settings, store: Repositories, clock: FakeClock,
-                 source: StaticSource) -> Engine:
+async def engine(
+    settings: Settings, store: Repositories, clock: FakeClock, source: StaticSource
+) -> Engine:
     return Engine(settings, store, [source], clock)
 
 
@@ -159,8 +164,14 @@ def bob(admin: bool = False) -> UserRef:
 CHANNEL = ChannelRef("console", "ws1", "general")
 
 
-TOPICS = ["diffusion sampling", "gaussian splatting", "retrieval augmented generation",
-          "state space models", "protein folding", "speech recognition"]
+TOPICS = [
+    "diffusion sampling",
+    "gaussian splatting",
+    "retrieval augmented generation",
+    "state space models",
+    "protein folding",
+    "speech recognition",
+]
 
 
 def make_batch(day: date, n: int, *, prefix: str = "2609.2", upvotes: int = 100) -> SourceBatch:
@@ -171,13 +182,18 @@ def make_batch(day: date, n: int, *, prefix: str = "2609.2", upvotes: int = 100)
     for i in range(n):
         arxiv_id = f"{prefix}{i:04d}"
         topic = TOPICS[i % len(TOPICS)]
-        papers.append(Paper(
-            arxiv_id=arxiv_id, title=f"Paper {i} on {topic}",
-            abstract=f"We study {topic}. The heraldic method is simple and fast.",
-            authors=(f"Author {i}", "Second Author"), categories=("cs.LG",),
-            published_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
-            hf_upvotes=max(0, upvotes - i), hf_comments=0,
-        ))
+        papers.append(
+            Paper(
+                arxiv_id=arxiv_id,
+                title=f"Paper {i} on {topic}",
+                abstract=f"We study {topic}. The heraldic method is simple and fast.",
+                authors=(f"Author {i}", "Second Author"),
+                categories=("cs.LG",),
+                published_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
+                hf_upvotes=max(0, upvotes - i),
+                hf_comments=0,
+            )
+        )
         featured.append(FeaturedOn(day, arxiv_id, "hf", i + 1))
     return SourceBatch(tuple(papers), tuple(featured), "hf")
 

@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN = {"discord", "slack_bolt", "slack_sdk", "aiosqlite", "sqlite3", "storage", "adapters",
-             "aiohttp"}
+FORBIDDEN = {
+    "discord",
+    "slack_bolt",
+    "slack_sdk",
+    "aiosqlite",
+    "sqlite3",
+    "storage",
+    "adapters",
+    "aiohttp",
+}
 COMPOSITION = {"app.py", "cli.py"}
 
 
@@ -24,8 +32,9 @@ def imported_roots(path: Path) -> set[str]:
     return roots
 
 
-CORE_FILES = sorted(p for p in (ROOT / "bot").rglob("*.py") if p.name not in COMPOSITION
-                    or p.parent != ROOT / "bot")
+CORE_FILES = sorted(
+    p for p in (ROOT / "bot").rglob("*.py") if p.name not in COMPOSITION or p.parent != ROOT / "bot"
+)
 
 
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -34,13 +43,22 @@ def test_core_module_imports_no_platform_or_storage(path: Path) -> None:
     assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "adapters").rglob("*.py")) +
-                         sorted((ROOT / "storage").rglob("*.py")),
-                         ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path",
+    sorted((ROOT / "adapters").rglob("*.py")) + sorted((ROOT / "storage").rglob("*.py")),
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
 def test_adapters_and_storage_use_only_the_core_interfaces(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    allowed = {"bot.models", "bot.ports", "bot.messages", "bot.commands", "bot.config",
-               "bot.query", "bot.arxiv_ids"}
+    allowed = {
+        "bot.models",
+        "bot.ports",
+        "bot.messages",
+        "bot.commands",
+        "bot.config",
+        "bot.query",
+        "bot.arxiv_ids",
+    }
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("bot"):
             assert node.module in allowed, f"{path.relative_to(ROOT)} imports {node.module}"

@@ -80,24 +80,30 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+def _cut(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` whose escaped form fits ``limit``, ending between words
+    when a word boundary is near the end."""
+    used, end = 0, 0
+    for ch in text:
+        size = len(_ESCAPES.get(ch, ch))
+        if used + size > limit:
+            break
+        used += size
+        end += 1
+    cut = text[:end]
+    if end < len(text):
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        if space > len(cut) * 0.8:
+            cut = cut[:space]
+    return cut
+
+
 def fit(text: str, limit: int) -> str:
     """Escape ``text`` and cut it so the *escaped* result has at most ``limit`` chars."""
     out = escape(text)
     if len(out) <= limit:
         return out
-    budget, used, pieces = limit - 1, 0, []
-    for ch in text:
-        piece = _ESCAPES.get(ch, ch)
-        if used + len(piece) > budget:
-            break
-        pieces.append(piece)
-        used += len(piece)
-    cut = "".join(pieces)
-    # Prefer a word boundary when one is close to the end.
-    space = cut.rfind(" ")
-    if space > len(cut) * 0.8:
-        cut = cut[:space]
-    return cut.rstrip() + "…"
+    return escape(_cut(text, limit - 1).rstrip()) + "…"
 
 
 def clip(escaped: str, limit: int) -> str:
@@ -107,25 +113,27 @@ def clip(escaped: str, limit: int) -> str:
     return _ENTITY_TAIL.sub("", escaped[: limit - 1]).rstrip() + "…"
 
 
-def chunks(text: str, limit: int, most: int) -> list[str]:
-    """Escaped ``text`` in at most ``most`` pieces of ``limit`` chars, split between words."""
+def chunks(text: str, limits: Sequence[int]) -> list[str]:
+    """Escaped ``text`` in pieces, piece ``i`` at most ``limits[i]`` chars, split between
+    words; the last piece ends with "…" when text is left over."""
     out: list[str] = []
     rest = text.strip()
-    while rest and len(out) < most:
-        if len(out) == most - 1 or len(escape(rest)) <= limit:
+    for i, limit in enumerate(limits):
+        if not rest:
+            break
+        if len(escape(rest)) <= limit or i == len(limits) - 1:
             out.append(fit(rest, limit))
             break
-        piece = fit(rest, limit).removesuffix("…")
-        taken = unescape(piece)
-        out.append(piece)
-        rest = rest[len(taken) :].strip()
+        piece = _cut(rest, limit)
+        out.append(escape(piece.rstrip()))
+        rest = rest[len(piece) :].strip()
     return out
 
 
-def safe_url(url: str) -> str | None:
+def safe_url(url: str, limit: int = 1000) -> str | None:
     """An http(s) URL usable inside ``<url|label>``, or None."""
     url = url.strip()
-    if not url.lower().startswith(("https://", "http://")) or len(url) > IMAGE_URL:
+    if not url.lower().startswith(("https://", "http://")) or len(url) > limit:
         return None
     # `|` and `>` would end the link early; spaces break it.
     return escape(quote(url, safe=":/?#[]@!$&'()*+,;=%~-._"))
@@ -231,7 +239,7 @@ def _header(block: Header) -> list[Block]:
 
 @renderers.register(Text)
 def _text(block: Text) -> list[Block]:
-    parts = chunks(block.text, SECTION_TEXT, ABSTRACT_SECTIONS) or [" "]
+    parts = chunks(block.text, [SECTION_TEXT] * ABSTRACT_SECTIONS) or [" "]
     return [SectionBlock(text=_mrkdwn(part)) for part in parts]
 
 
@@ -259,36 +267,35 @@ def _card(card: PaperCard) -> list[Block]:
     fixed = [head, byline, reason]
     room = SECTION_TEXT - sum(len(p) + 1 for p in fixed)
     extra: list[str] = []
+    body = ""
     if card.abstract:
-        parts = chunks(card.abstract, SECTION_TEXT, ABSTRACT_SECTIONS)
-        # The first piece shares the section with the title; the rest get their own.
-        first = chunks(card.abstract, room, 1)[0] if parts and room > 100 else ""
-        if first and len(parts) > 1:
-            parts = chunks(unescape(first.removesuffix("…")), room, 1) and chunks(
-                card.abstract[len(unescape(first.removesuffix("…"))) :],
-                SECTION_TEXT,
-                ABSTRACT_SECTIONS - 1,
-            )
+        # The abstract's first piece shares the title's section; the rest get their own.
+        if room > 200:
+            limits = [room] + [SECTION_TEXT] * (ABSTRACT_SECTIONS - 1)
+            parts = chunks(card.abstract, limits)
+            body, extra = (parts[0] if parts else ""), parts[1:]
         else:
-            parts = []
-        body = first
-        extra = parts
-    else:
-        body = fit(card.summary, max(room, 0)) if card.summary else ""
+            extra = chunks(card.abstract, [SECTION_TEXT] * ABSTRACT_SECTIONS)
+    elif card.summary:
+        body = fit(card.summary, max(room, 1))
     text = "\n".join(p for p in (head, byline, body, reason) if p)
     section = SectionBlock(text=_mrkdwn(clip(text, SECTION_TEXT)))
-    thumb = safe_url(card.thumbnail) if card.thumbnail else None
-    if thumb:
-        section.accessory = ImageElement(
-            image_url=card.thumbnail.strip() if card.thumbnail else thumb,
-            alt_text=fit(card.title, ALT_TEXT),
-        )
+    # image_url is a plain JSON field (not mrkdwn): the raw URL, checked, not escaped.
+    thumb = (card.thumbnail or "").strip()
+    if thumb and safe_url(thumb, IMAGE_URL):
+        section.accessory = ImageElement(image_url=thumb, alt_text=fit(card.title, ALT_TEXT))
     blocks: list[Block] = [section]
     blocks += [SectionBlock(text=_mrkdwn(part)) for part in extra]
     small = []
     if card.categories:
         small.append(fit(" · ".join(card.categories), 300))
-    links = " · ".join(link(x.url, x.label, 50) for x in card.links[:8])
+    links = ""
+    for x in card.links:
+        piece = link(x.url, x.label, 50)
+        # Whole links only: a link cut in half would show its raw markup.
+        if len(links) + len(piece) + 3 > CONTEXT_TEXT:
+            break
+        links = f"{links} · {piece}" if links else piece
     if links:
         small.append(links)
     if small:
@@ -343,7 +350,7 @@ def render_message(message: Message, *, memory_key: str | None = None) -> SlackM
             len(out) + len(group) > MAX_BLOCKS - 1 or size + group_size > TOTAL_TEXT - 100
         ):
             out.append(
-                ContextBlock(elements=[_mrkdwn(f"…and {left} more")]).to_dict()  # noqa: RUF001
+                ContextBlock(elements=[_mrkdwn(f"…and {left} more")]).to_dict()
             )
             break
         out.extend(group)

@@ -16,19 +16,42 @@ from tests.conftest import CHANNEL, alice
 
 NASTY = st.one_of(
     st.text(max_size=200),
-    st.sampled_from([
-        "", " ", "x" * 10_000, "\x00", "\x00abc\x00", "\u202eevil\u202c", "😀🔥", "@everyone",
-        "<!channel>", "<@U123>", "'; DROP TABLE papers; --", 'title:"x" NEAR(a b)', "a OR OR b",
-        "2413.99999", "hep-th/99", "25:99", "Mars/Olympus", "-1", "99999999999999999999",
-        '"unclosed', "*", "since:2025-02-30", "cat:", "author:", "upvotes>:-3",
-    ]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "x" * 10_000,
+            "\x00",
+            "\x00abc\x00",
+            "\u202eevil\u202c",
+            "😀🔥",
+            "@everyone",
+            "<!channel>",
+            "<@U123>",
+            "'; DROP TABLE papers; --",
+            'title:"x" NEAR(a b)',
+            "a OR OR b",
+            "2413.99999",
+            "hep-th/99",
+            "25:99",
+            "Mars/Olympus",
+            "-1",
+            "99999999999999999999",
+            '"unclosed',
+            "*",
+            "since:2025-02-30",
+            "cat:",
+            "author:",
+            "upvotes>:-3",
+        ]
+    ),
 )
 
 
 async def fingerprint(store: Repositories) -> str:
     h = hashlib.sha256()
     for table in ("papers", "votes", "subscriptions", "feeds", "deliveries", "notifications"):
-        for row in await store.db.fetchall(f"SELECT * FROM {table} ORDER BY 1"):  # noqa: S608
+        for row in await store.db.fetchall(f"SELECT * FROM {table} ORDER BY 1"):
             h.update(repr(tuple(row)).encode())
     return h.hexdigest()
 
@@ -44,11 +67,15 @@ def test_the_parser_only_ever_raises_usage_errors() -> None:
     check()
 
 
-@settings(max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(command=st.sampled_from(COMMANDS), value=NASTY, admin=st.booleans())
-async def test_every_command_survives_any_text(filled: Engine, store: Repositories,
-                                               command, value: str, admin: bool) -> None:
+async def test_every_command_survives_any_text(
+    filled: Engine, store: Repositories, command, value: str, admin: bool
+) -> None:
     filled.limiter.limit = 10**9
     line = f"/papers {command.name} {value}"
     before = await fingerprint(store)

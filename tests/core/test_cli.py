@@ -18,7 +18,9 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def test_import_then_search_json_then_digest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_then_search_json_then_digest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "x.db")
     files = [str(p) for p in sorted(FIXTURES.glob("*.json")) + sorted(FIXTURES.glob("*.xml"))]
     assert main(["--db", db, "import", *files]) == 0
@@ -36,8 +38,9 @@ def test_import_then_search_json_then_digest(tmp_path: Path, capsys: pytest.Capt
     assert scores == sorted(scores, reverse=True) and digest[0]["arxiv_id"] == "2609.10001"
 
 
-def test_a_bad_file_is_one_line_and_writes_nothing(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_file_is_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "x.db")
     bad = tmp_path / "notes.txt"
     bad.write_text("hello, I am not a feed")
@@ -50,22 +53,28 @@ def test_a_bad_file_is_one_line_and_writes_nothing(tmp_path: Path,
     assert json.loads(capsys.readouterr().out) == []
 
 
-def test_config_errors_name_the_variable(monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_errors_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("PAPERHERALD_TIMEZONE", "Mars/Olympus")
     assert main(["search", "x"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("paperherald: PAPERHERALD_TIMEZONE:") and err.count("\n") == 1
 
 
-def test_bad_query_filter_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_query_filter_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["--db", str(tmp_path / "x.db"), "search", "since:tomorrow"]) == 2
     assert "since: needs a date" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not SHARED_FIXTURES.exists(), reason="../shared/fixtures not present beside the checkout")
-def test_issue_acceptance_on_the_shared_fixtures(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.skipif(
+    not SHARED_FIXTURES.exists(), reason="../shared/fixtures not present beside the checkout"
+)
+def test_issue_acceptance_on_the_shared_fixtures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "x.db")
     files = sorted(str(p) for p in (SHARED_FIXTURES / "hf").glob("*.json"))
     files += sorted(str(p) for p in (SHARED_FIXTURES / "arxiv").glob("*.xml"))

@@ -23,15 +23,30 @@ def buttons(message: Message) -> list[str]:
 
 async def test_help_lists_every_command(filled: Engine) -> None:
     reply = await filled.handle_text(alice(), "/papers help")
-    for name in ("today", "search", "paper", "top", "upvote", "subscribe", "unsubscribe",
-                 "subscriptions", "channel setup", "channel off", "channel status", "post-now"):
+    for name in (
+        "today",
+        "search",
+        "paper",
+        "top",
+        "upvote",
+        "subscribe",
+        "unsubscribe",
+        "subscriptions",
+        "channel setup",
+        "channel off",
+        "channel status",
+        "post-now",
+    ):
         assert f"/papers {name}" in reply.text
 
 
 async def test_unknown_command_and_bad_options_get_one_line(filled: Engine) -> None:
-    for line, expect in [("/papers dance", "Unknown command"), ("/papers today 99", "between 1 and 25"),
-                         ("/papers top year", "one of day, week, month"),
-                         ("/papers upvote", "Usage: /papers upvote <id>")]:
+    for line, expect in [
+        ("/papers dance", "Unknown command"),
+        ("/papers today 99", "between 1 and 25"),
+        ("/papers top year", "one of day, week, month"),
+        ("/papers upvote", "Usage: /papers upvote <id>"),
+    ]:
         reply = await filled.handle_text(alice(), line)
         assert reply.is_error and expect in reply.text and "\n" not in reply.text
 
@@ -42,8 +57,9 @@ async def test_today_falls_back_to_the_latest_day(filled: Engine) -> None:
     assert len(cards(reply)) == 2
 
 
-async def test_search_pages_with_buttons_that_survive_a_restart(filled: Engine,
-                                                                 store: Repositories) -> None:
+async def test_search_pages_with_buttons_that_survive_a_restart(
+    filled: Engine, store: Repositories
+) -> None:
     await store.papers.upsert(make_batch(HF_DAY, 12))
     reply = await filled.handle_text(alice(), "/papers search heraldic")
     assert reply.ephemeral and "Results 1–5 of 12" in reply.text
@@ -59,8 +75,11 @@ async def test_search_pagination_is_stable(filled: Engine, store: Repositories) 
     reply = await filled.handle_text(alice(), "/papers search heraldic")
     seen += [c.arxiv_id for c in cards(reply)]
     while True:
-        nxt = [a for a in buttons(reply) if a.startswith("search:") and a.endswith(
-            f":{len(seen) // 5 + 1}")]
+        nxt = [
+            a
+            for a in buttons(reply)
+            if a.startswith("search:") and a.endswith(f":{len(seen) // 5 + 1}")
+        ]
         if not nxt:
             break
         reply = await filled.handle_action(alice(), nxt[0])
@@ -77,12 +96,19 @@ async def test_search_bad_input(filled: Engine) -> None:
 
 async def test_paper_accepts_ids_and_urls(filled: Engine) -> None:
     pid = fixture_ids()[0]
-    for ref in (pid, f"arXiv:{pid}v2", f"https://arxiv.org/pdf/{pid}v1",
-                f"https://huggingface.co/papers/{pid}"):
+    for ref in (
+        pid,
+        f"arXiv:{pid}v2",
+        f"https://arxiv.org/pdf/{pid}v1",
+        f"https://huggingface.co/papers/{pid}",
+    ):
         reply = await filled.handle_text(alice(), f"/papers paper {ref}")
         assert cards(reply) and cards(reply)[0].abstract, ref
     assert "not an arXiv id" in (await filled.handle_text(alice(), "/papers paper hello")).text
-    assert "don't have 2501.99999" in (await filled.handle_text(alice(), "/papers paper 2501.99999")).text
+    assert (
+        "don't have 2501.99999"
+        in (await filled.handle_text(alice(), "/papers paper 2501.99999")).text
+    )
 
 
 async def test_upvote_toggles_and_updates_the_button(filled: Engine) -> None:
@@ -140,7 +166,9 @@ async def test_unsubscribe_by_id_and_all(filled: Engine) -> None:
 async def test_at_most_25_subscriptions(filled: Engine) -> None:
     filled.limiter.limit = 1000
     for i in range(25):
-        assert "Subscribed" in (await filled.handle_text(alice(), f"/papers subscribe topic{i}")).text
+        assert (
+            "Subscribed" in (await filled.handle_text(alice(), f"/papers subscribe topic{i}")).text
+        )
     reply = await filled.handle_text(alice(), "/papers subscribe one-too-many")
     assert reply.is_error and "25 topics" in reply.text
 
@@ -155,14 +183,17 @@ async def test_channel_commands_need_an_admin(filled: Engine) -> None:
 
 async def test_channel_setup_validates_and_reports_status(filled: Engine) -> None:
     admin = alice(admin=True)
-    for line, expect in [("/papers channel setup 25:99", "not a time"),
-                         ("/papers channel setup 09:00 Mars/Olympus", "not an IANA time zone"),
-                         ("/papers channel setup 09:00 UTC 30", "between 1 and 25"),
-                         ("/papers channel setup 09:00 UTC 5 since:bad", "needs a date")]:
+    for line, expect in [
+        ("/papers channel setup 25:99", "not a time"),
+        ("/papers channel setup 09:00 Mars/Olympus", "not an IANA time zone"),
+        ("/papers channel setup 09:00 UTC 30", "between 1 and 25"),
+        ("/papers channel setup 09:00 UTC 5 since:bad", "needs a date"),
+    ]:
         reply = await filled.handle_text(admin, line, CHANNEL)
         assert reply.is_error and expect in reply.text
-    ok = await filled.handle_text(admin, "/papers channel setup 09:00 Europe/Berlin 5 diffusion",
-                                  CHANNEL)
+    ok = await filled.handle_text(
+        admin, "/papers channel setup 09:00 Europe/Berlin 5 diffusion", CHANNEL
+    )
     assert "Daily thread set up" in ok.text and "Europe/Berlin" in ok.text
     status = await filled.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "top 5" in status.text and "Topic: diffusion" in status.text

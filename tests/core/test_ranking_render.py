@@ -10,8 +10,12 @@ DAY = date(2026, 9, 24)
 
 
 def p(arxiv_id: str, **kw: object) -> Paper:
-    base: dict[str, object] = {"arxiv_id": arxiv_id, "title": arxiv_id, "abstract": "x",
-                               "published_at": datetime(2026, 9, 23, tzinfo=UTC)}
+    base: dict[str, object] = {
+        "arxiv_id": arxiv_id,
+        "title": arxiv_id,
+        "abstract": "x",
+        "published_at": datetime(2026, 9, 23, tzinfo=UTC),
+    }
     base.update(kw)
     return Paper(**base)  # type: ignore[arg-type]
 
@@ -26,7 +30,10 @@ def test_upvotes_votes_and_stars_each_lift_a_paper() -> None:
 
 def test_ties_keep_the_source_order_and_freshness_counts() -> None:
     same = [p("a"), p("b")]
-    assert [s.paper.arxiv_id for s in score_papers(same, day=DAY, votes={}, weights=Weights())] == ["a", "b"]
+    assert [s.paper.arxiv_id for s in score_papers(same, day=DAY, votes={}, weights=Weights())] == [
+        "a",
+        "b",
+    ]
     old = p("old", published_at=datetime(2026, 8, 1, tzinfo=UTC))
     ranked = score_papers([old, p("new")], day=DAY, votes={}, weights=Weights())
     assert ranked[0].paper.arxiv_id == "new"
@@ -35,8 +42,14 @@ def test_ties_keep_the_source_order_and_freshness_counts() -> None:
 def test_topic_relevance_appears_in_the_reason() -> None:
     rel = scaled_relevance({"a": -4.0, "b": -1.0})
     assert rel == {"a": 1.0, "b": 0.25}
-    ranked = score_papers([p("b"), p("a")], day=DAY, votes={}, weights=Weights(),
-                          relevance_bm25={"a": -4.0, "b": -1.0}, topic="diffusion")
+    ranked = score_papers(
+        [p("b"), p("a")],
+        day=DAY,
+        votes={},
+        weights=Weights(),
+        relevance_bm25={"a": -4.0, "b": -1.0},
+        topic="diffusion",
+    )
     assert ranked[0].paper.arxiv_id == "a" and "matches 'diffusion'" in ranked[0].reason
     assert reason(p("z"), 0, None, None) == "new today"
 
@@ -49,7 +62,9 @@ def test_author_lists_are_shortened() -> None:
 
 def test_summaries_prefer_hf_and_stop_at_a_sentence() -> None:
     assert first_sentences("We do X. Then Y happens.") == "We do X."
-    assert first_sentences("Results improve by 3.5 points. Next.") == "Results improve by 3.5 points."
+    assert (
+        first_sentences("Results improve by 3.5 points. Next.") == "Results improve by 3.5 points."
+    )
     long = "word " * 200
     assert first_sentences(long).endswith("…") and len(first_sentences(long)) <= 300
     assert one_line_summary(p("a", ai_summary="HF says so.")) == "HF says so."

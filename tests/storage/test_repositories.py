@@ -12,8 +12,11 @@ from storage.repositories import Repositories
 
 
 def paper(arxiv_id: str, **kw: object) -> Paper:
-    base: dict[str, object] = {"arxiv_id": arxiv_id, "title": f"Paper {arxiv_id}",
-                               "abstract": "An abstract about transformers."}
+    base: dict[str, object] = {
+        "arxiv_id": arxiv_id,
+        "title": f"Paper {arxiv_id}",
+        "abstract": "An abstract about transformers.",
+    }
     base.update(kw)
     return Paper(**base)  # type: ignore[arg-type]
 
@@ -50,10 +53,14 @@ async def test_a_file_that_is_not_sqlite_gets_one_sentence(tmp_path) -> None:
 
 async def test_newest_version_wins_and_hf_fields_survive(store: Repositories) -> None:
     papers = store.papers
-    await papers.upsert(SourceBatch((paper("2401.00001", title="Old title", version=1,
-                                           hf_upvotes=5, ai_summary="short"),)))
-    await papers.upsert(SourceBatch((paper("2401.00001", title="New title", version=2,
-                                           categories=("cs.LG",)),)))
+    await papers.upsert(
+        SourceBatch(
+            (paper("2401.00001", title="Old title", version=1, hf_upvotes=5, ai_summary="short"),)
+        )
+    )
+    await papers.upsert(
+        SourceBatch((paper("2401.00001", title="New title", version=2, categories=("cs.LG",)),))
+    )
     await papers.upsert(SourceBatch((paper("2401.00001", title="Stale v1 text", version=1),)))
     got = await papers.get("2401.00001")
     assert got is not None
@@ -84,10 +91,15 @@ async def test_a_failed_batch_writes_nothing(store: Repositories) -> None:
 
 
 async def test_search_ranks_title_above_abstract_and_pages_are_stable(store: Repositories) -> None:
-    batch = SourceBatch(tuple(
-        [paper("2401.00001", title="Unrelated", abstract="mentions diffusion once")]
-        + [paper(f"2401.000{i:02d}", title="Diffusion everywhere", abstract="x") for i in range(2, 14)]
-    ))
+    batch = SourceBatch(
+        tuple(
+            [paper("2401.00001", title="Unrelated", abstract="mentions diffusion once")]
+            + [
+                paper(f"2401.000{i:02d}", title="Diffusion everywhere", abstract="x")
+                for i in range(2, 14)
+            ]
+        )
+    )
     await store.papers.upsert(batch)
     q = parse("diffusion")
     first, total = await store.papers.search(q, limit=5)
@@ -99,12 +111,26 @@ async def test_search_ranks_title_above_abstract_and_pages_are_stable(store: Rep
 
 
 async def test_filters(store: Repositories) -> None:
-    await store.papers.upsert(SourceBatch((
-        paper("2401.00001", categories=("cs.LG",), hf_upvotes=50,
-              published_at=datetime(2025, 3, 1, tzinfo=UTC), authors=("Geoffrey Hinton",)),
-        paper("2401.00002", categories=("cs.CV",), hf_upvotes=2,
-              published_at=datetime(2024, 3, 1, tzinfo=UTC), authors=("Yann LeCun",)),
-    )))
+    await store.papers.upsert(
+        SourceBatch(
+            (
+                paper(
+                    "2401.00001",
+                    categories=("cs.LG",),
+                    hf_upvotes=50,
+                    published_at=datetime(2025, 3, 1, tzinfo=UTC),
+                    authors=("Geoffrey Hinton",),
+                ),
+                paper(
+                    "2401.00002",
+                    categories=("cs.CV",),
+                    hf_upvotes=2,
+                    published_at=datetime(2024, 3, 1, tzinfo=UTC),
+                    authors=("Yann LeCun",),
+                ),
+            )
+        )
+    )
 
     async def ids(text: str) -> list[str]:
         hits, _ = await store.papers.search(parse(text), limit=10)
@@ -132,11 +158,15 @@ async def test_concurrent_vote_toggles_never_double_count(store: Repositories) -
 
 
 async def test_match_many_uses_a_small_index(store: Repositories) -> None:
-    await store.papers.upsert(SourceBatch((
-        paper("2401.00001", title="Gaussian splatting for scenes"),
-        paper("2401.00002", title="Gaussian splatting: a survey"),
-        paper("2401.00003", title="Language models"),
-    )))
+    await store.papers.upsert(
+        SourceBatch(
+            (
+                paper("2401.00001", title="Gaussian splatting for scenes"),
+                paper("2401.00002", title="Gaussian splatting: a survey"),
+                paper("2401.00003", title="Language models"),
+            )
+        )
+    )
     out = await store.papers.match_many(
         [(1, parse('"gaussian splatting" -survey')), (2, parse("language")), (3, parse("nothing"))],
         ["2401.00001", "2401.00002"],

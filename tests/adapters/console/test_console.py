@@ -15,9 +15,11 @@ async def test_a_piped_session_answers_every_line_and_ends_at_eof(filled: Engine
     adapter = ConsoleAdapter(out)
     filled.attach(adapter)
     pid = fixture_ids()[0]
-    script = (f"/papers help\n/papers search diffusion\n/papers upvote {pid}\n/papers top week\n"
-              '/papers subscribe "gaussian splatting" -survey\n/papers subscriptions\n'
-              "/papers channel setup 09:00 Europe/Berlin 5\n/papers channel status\nnext\n")
+    script = (
+        f"/papers help\n/papers search diffusion\n/papers upvote {pid}\n/papers top week\n"
+        '/papers subscribe "gaussian splatting" -survey\n/papers subscriptions\n'
+        "/papers channel setup 09:00 Europe/Berlin 5\n/papers channel status\nnext\n"
+    )
     code = await run_console(filled, adapter, io.StringIO(script))
     text = out.getvalue()
     assert code == 0
@@ -34,15 +36,16 @@ async def test_daily_thread_prints_as_a_thread(filled: Engine) -> None:
     out = io.StringIO()
     adapter = ConsoleAdapter(out)
     filled.attach(adapter)
-    await run_console(filled, adapter, io.StringIO("/papers channel setup 09:00 UTC 2\n"
-                                                   "/papers post-now\n"))
+    await run_console(
+        filled, adapter, io.StringIO("/papers channel setup 09:00 UTC 2\n/papers post-now\n")
+    )
     text = out.getvalue()
     assert "🧵 thread “Papers · Thu 24 Sep”" in text
     assert text.count("  │ 1. ") == 1 and text.count("  │ 2. ") == 1
 
 
 def test_card_rendering_shows_buttons_as_commands() -> None:
-    from tests.conftest import make_batch, HF_DAY
+    from tests.conftest import HF_DAY, make_batch
 
     paper = make_batch(HF_DAY, 1).papers[0]
     text = render_message(Message("x", (paper_card(paper, votes=3, rank=1),)))
