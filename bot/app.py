@@ -13,13 +13,16 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TextIO
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 import httpx
+from apscheduler.events import EVENT_JOB_SUBMITTED
 
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings
 from bot.engine import Engine
+from bot.metrics import Metrics
 from bot.ports import ChatAdapter, Clock
 from bot.sources import build_sources
 from bot.sources.http import Fetcher, build_http_client
@@ -45,13 +48,14 @@ async def open_core(
     *,
     clock: Clock | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[Core]:
     db = await Database.open(settings.database)
     http = build_http_client(settings, transport=transport)
     try:
         store = Repositories(db)
         sources = build_sources(settings, Fetcher(http, retries=settings.http_retries))
-        engine = Engine(settings, store, sources, clock or SystemClock())
+        engine = Engine(settings, store, sources, clock or SystemClock(), metrics)
         yield Core(settings, db, http, store, engine)
     finally:
         await http.aclose()
@@ -82,6 +86,25 @@ def build_adapters(core: Core, *, sync_commands: bool = False) -> list[ChatAdapt
     return adapters
 
 
+async def health_report(core: Core, adapters: list[ChatAdapter]) -> dict[str, Any]:
+    """Process up, database writable, adapters connected, age of the last good fetch."""
+    report: dict[str, Any] = {"ok": True}
+    try:
+        await core.store.kv.set("health", datetime.now(UTC).isoformat(timespec="seconds"))
+        report["database"] = "writable"
+    except Exception as exc:
+        report["ok"] = False
+        report["database"] = f"error: {type(exc).__name__}"
+    report["adapters"] = {a.platform: bool(getattr(a, "connected", True)) for a in adapters}
+    if not all(report["adapters"].values()):
+        report["ok"] = False
+    last = await core.store.papers.last_fetch() if report["database"] == "writable" else None
+    report["last_fetch_age_seconds"] = (
+        round((datetime.now(UTC) - last).total_seconds()) if last else None
+    )
+    return report
+
+
 async def run(
     settings: Settings,
     *,
@@ -92,9 +115,11 @@ async def run(
 ) -> int:
     """``paperherald run`` / ``chat``: adapters + scheduler until a signal (or console EOF)."""
     from adapters.console.adapter import ConsoleAdapter, run_console
+    from adapters.ops.metrics import InstrumentedAdapter, PrometheusMetrics
     from bot.scheduler import build_scheduler
 
-    async with open_core(settings) as core:
+    metrics = PrometheusMetrics()
+    async with open_core(settings, metrics=metrics) as core:
         adapters = [] if console else build_adapters(core, sync_commands=sync_commands)
         console_adapter = None
         if not adapters:
@@ -102,16 +127,40 @@ async def run(
             adapters = [console_adapter]
             if not console:
                 log.info("no platform token set: starting the console adapter")
+        adapters = [InstrumentedAdapter(a, metrics) for a in adapters]
         for adapter in adapters:
             core.engine.attach(adapter)
         scheduler = build_scheduler(core.engine)
+
+        def on_submitted(event: Any) -> None:  # lag = how late a job started
+            for t in event.scheduled_run_times[-1:]:
+                metrics.scheduler_lag(event.job_id, (datetime.now(UTC) - t).total_seconds())
+
+        scheduler.add_listener(on_submitted, EVENT_JOB_SUBMITTED)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
         started: list[ChatAdapter] = []
+        ops_runner = None
         try:
+            if settings.http_port:
+                from adapters.ops.server import start_ops_server
+
+                async def refresh() -> None:
+                    metrics.papers.set(await core.store.papers.count())
+                    last = await core.store.papers.last_fetch()
+                    if last:
+                        metrics.last_fetch_age.set((datetime.now(UTC) - last).total_seconds())
+
+                ops_runner, _ = await start_ops_server(
+                    settings.http_host,
+                    settings.http_port,
+                    lambda: health_report(core, adapters),
+                    metrics,
+                    refresh,
+                )
             for adapter in adapters:
                 await adapter.start()
                 started.append(adapter)
@@ -133,11 +182,14 @@ async def run(
             log.info("shutting down")
             if scheduler.running:
                 scheduler.shutdown(wait=False)
+            await core.engine.drain(grace=8)
             for adapter in reversed(started):
                 try:
-                    await asyncio.wait_for(adapter.close(), timeout=8)
+                    await asyncio.wait_for(adapter.close(), timeout=5)
                 except Exception:
                     log.exception("closing %s failed", adapter.platform)
+            if ops_runner is not None:
+                await ops_runner.cleanup()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)

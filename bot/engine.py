@@ -7,9 +7,11 @@ raises to an adapter. Scheduled delivery lives in ``bot.delivery``, subscription
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
+import time as time_mod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, time, timedelta
@@ -19,6 +21,7 @@ from bot import arxiv_ids, query, render
 from bot.commands import COMMANDS, CommandCall, UsageError, help_lines, parse_line
 from bot.config import Settings
 from bot.messages import Context, Header, Message, Text, error
+from bot.metrics import Metrics, NullMetrics
 from bot.models import ChannelRef, EmptyDay, Feed, Paper, ScoredPaper, Subscription, UserRef
 from bot.ports import (
     ChatAdapter,
@@ -80,6 +83,16 @@ def zone(name: str) -> ZoneInfo | None:
         return None
 
 
+def _ctx(caller: UserRef, channel: ChannelRef | None, call: CommandCall) -> dict[str, str]:
+    """Log context: who, where, what — never the command's free text."""
+    return {
+        "platform": caller.platform,
+        "workspace": caller.workspace,
+        "channel": channel.channel if channel else "-",
+        "command": call.command.name,
+    }
+
+
 class Engine:
     def __init__(
         self,
@@ -87,13 +100,16 @@ class Engine:
         store: Store,
         sources: Sequence[PaperSource],
         clock: Clock,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics: Metrics = metrics or NullMetrics()
         self.store = store
         self.sources = list(sources)
         self.clock = clock
         self.weights = weights_from(settings)
         self.adapters: dict[str, ChatAdapter] = {}
+        self.stopping = asyncio.Event()
         self.limiter = SlidingWindowLimiter(settings.command_rate_limit)
         self._handlers: dict[tuple[str, ...], Handler] = {
             ("today",): self._today,
@@ -120,6 +136,21 @@ class Engine:
         self.publisher = Publisher(self)
         self.notifier = Notifier(self)
 
+    async def drain(self, grace: float) -> None:
+        """Shutdown: stop starting new posts and wait (bounded) for in-flight ones, which
+        finish their current message and record their progress."""
+        self.stopping.set()
+
+        async def idle() -> None:
+            for lock in list(self.publisher._locks.values()):
+                async with lock:
+                    pass
+
+        try:
+            await asyncio.wait_for(idle(), grace)
+        except TimeoutError:
+            log.warning("shutdown: a post was still in flight after %.0f s", grace)
+
     def attach(self, adapter: ChatAdapter) -> None:
         self.adapters[adapter.platform] = adapter
 
@@ -131,14 +162,17 @@ class Engine:
             if only and source.name != only:
                 continue
             started = self.clock.now()
+            t0 = time_mod.perf_counter()
             try:
                 batch = await source.fetch_day(day)
                 stored = await self.store.papers.upsert(batch)
             except SourceError as exc:
+                self.metrics.fetch(source.name, False, time_mod.perf_counter() - t0)
                 report.errors[source.name] = str(exc)
                 log.warning("fetch %s %s failed: %s", source.name, day, exc)
                 await self.store.papers.log_fetch(source.name, day, started, False, 0, str(exc))
                 continue
+            self.metrics.fetch(source.name, True, time_mod.perf_counter() - t0)
             report.stored[source.name] = stored
             await self.store.papers.log_fetch(source.name, day, started, True, stored, None)
             log.info("fetched %s %s: %d papers", source.name, day, stored)
@@ -214,43 +248,89 @@ class Engine:
         self, caller: UserRef, call: CommandCall, channel: ChannelRef | None = None
     ) -> Message:
         """Run one command for ``caller``. Always a Message; errors are one sentence."""
+        t0 = time_mod.perf_counter()
+        outcome = "ok"
         if not self.limiter.allow((caller.platform, caller.workspace, caller.user_id)):
-            return error(
+            outcome = "rate_limited"
+            message = error(
                 "Slow down a little: you can run "
                 f"{self.settings.command_rate_limit} commands a minute."
             )
-        if call.command.admin and not caller.is_admin:
-            return error(f"Only admins can use /papers {call.command.name}.")
-        try:
-            message = await self._handlers[call.path](caller, call, channel)
-        except Exception:
-            log.exception(
-                "command %s failed for %s/%s", call.command.name, caller.platform, caller.workspace
-            )
-            return error("Something went wrong on our side; it has been logged. Please try again.")
-        return await self._with_notice(caller, message)
+        elif call.command.admin and not caller.is_admin:
+            outcome = "denied"
+            message = error(f"Only admins can use /papers {call.command.name}.")
+        else:
+            try:
+                message = await self._handlers[call.path](caller, call, channel)
+                outcome = "error" if message.is_error else "ok"
+            except Exception:
+                outcome = "failed"
+                log.exception(
+                    "command %s failed", call.command.name, extra=_ctx(caller, channel, call)
+                )
+                message = error(
+                    "Something went wrong on our side; it has been logged. Please try again."
+                )
+            else:
+                message = await self._with_notice(caller, message)
+        seconds = time_mod.perf_counter() - t0
+        self.metrics.command(call.command.name, outcome, seconds)
+        log.info(
+            "command %s %s in %.0f ms",
+            call.command.name,
+            outcome,
+            seconds * 1000,
+            extra=_ctx(caller, channel, call),
+        )
+        return message
 
     async def handle_action(
         self, caller: UserRef, action: str, channel: ChannelRef | None = None
     ) -> Message:
         """A button click (``upvote:<id>``, ``abstract:<id>``, ``search:<key>:<page>``)."""
-        if not self.limiter.allow((caller.platform, caller.workspace, caller.user_id)):
-            return error("Slow down a little, please.")
+        t0 = time_mod.perf_counter()
         name, _, arg = action.partition(":")
-        try:
-            if name == "upvote":
-                return await self._toggle_vote(caller, arg)
-            if name == "abstract":
-                return await self._show_paper(caller, arg)
-            if name == "search":
-                key, _, page = arg.rpartition(":")
-                text = await self.store.papers.saved_query(key)
-                if text is None or not page.isdigit():
-                    return error("That search has expired; run /papers search again.")
-                return await self._search_page(caller, text, int(page))
-        except Exception:
-            log.exception("action %s failed", name)
-            return error("Something went wrong on our side; it has been logged. Please try again.")
+        if name not in ("upvote", "abstract", "search"):
+            name = "unknown"
+        if not self.limiter.allow((caller.platform, caller.workspace, caller.user_id)):
+            message, outcome = error("Slow down a little, please."), "rate_limited"
+        else:
+            try:
+                message = await self._action(caller, name, arg)
+                outcome = "error" if message.is_error else "ok"
+            except Exception:
+                log.exception("button %s failed", name)
+                message = error(
+                    "Something went wrong on our side; it has been logged. Please try again."
+                )
+                outcome = "failed"
+        seconds = time_mod.perf_counter() - t0
+        self.metrics.command(f"button {name}", outcome, seconds)
+        log.info(
+            "button %s %s in %.0f ms",
+            name,
+            outcome,
+            seconds * 1000,
+            extra={
+                "platform": caller.platform,
+                "workspace": caller.workspace,
+                "channel": channel.channel if channel else "-",
+                "command": f"button {name}",
+            },
+        )
+        return message
+
+    async def _action(self, caller: UserRef, name: str, arg: str) -> Message:
+        if name == "upvote":
+            return await self._toggle_vote(caller, arg)
+        if name == "abstract":
+            return await self._show_paper(caller, arg)
+        if name == "search":
+            key, _, page = arg.rpartition(":")
+            text = await self.store.papers.saved_query(key)
+            if text is None or not page.isdigit():
+                return error("That search has expired; run /papers search again.")
+            return await self._search_page(caller, text, int(page))
         return error("That button is no longer supported; run the command again.")
 
     async def autocomplete(self, caller: UserRef, kind: str, prefix: str) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ import asyncio
 import getpass
 import itertools
 import sys
+import threading
 from typing import TextIO
 
 from adapters.console.render import render_message
@@ -79,6 +80,29 @@ class ConsoleAdapter:
         return None
 
 
+def _reader(stdin: TextIO) -> asyncio.Queue[str]:
+    """Lines from ``stdin`` on a daemon thread. Not the loop's default executor: a thread
+    blocked in readline() there would keep the process alive after SIGTERM."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def pump() -> None:
+        while True:
+            try:
+                line = stdin.readline()
+            except (OSError, ValueError):
+                line = ""
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+            except RuntimeError:  # the loop is gone: we are shutting down
+                return
+            if not line:
+                return
+
+    threading.Thread(target=pump, name="console-stdin", daemon=True).start()
+    return queue
+
+
 def nav_actions(message: Message) -> dict[str, str]:
     """Pagination buttons of a message, by console word (``next``/``previous``)."""
     found = {}
@@ -98,12 +122,12 @@ async def run_console(engine: CommandHandler, adapter: ConsoleAdapter, stdin: Te
     nav: dict[str, str] = {}
     if interactive:
         adapter.write("Paper Herald console. Type /papers help, or quit to leave.")
-    loop = asyncio.get_running_loop()
+    lines = _reader(stdin)
     while True:
         if interactive:
             adapter.out.write(PROMPT)
             adapter.out.flush()
-        line = await loop.run_in_executor(None, stdin.readline)
+        line = await lines.get()
         if not line:
             break
         line = line.strip()
