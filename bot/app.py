@@ -171,7 +171,10 @@ async def run(
                     run_console(core.engine, console_adapter, stdin or sys.stdin)
                 )
                 stop_task = asyncio.create_task(stop.wait())
-                await asyncio.wait({console_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+                # `chat` ends at EOF; `run` keeps posting until a signal, so a service with
+                # no terminal (stdin = /dev/null under Docker or systemd) stays up.
+                waiting = {console_task, stop_task} if console else {stop_task}
+                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
                 stop_task.cancel()
                 if not console_task.done():
                     console_task.cancel()
@@ -182,12 +185,14 @@ async def run(
             log.info("shutting down")
             if scheduler.running:
                 scheduler.shutdown(wait=False)
-            await core.engine.drain(grace=8)
-            for adapter in reversed(started):
-                try:
-                    await asyncio.wait_for(adapter.close(), timeout=5)
-                except Exception:
-                    log.exception("closing %s failed", adapter.platform)
+            # Bounded so the whole shutdown fits in 10 s (Docker/systemd allow 15).
+            await core.engine.drain(grace=6)
+            results = await asyncio.gather(
+                *(asyncio.wait_for(a.close(), timeout=3) for a in started), return_exceptions=True
+            )
+            for adapter, result in zip(started, results, strict=True):
+                if isinstance(result, BaseException):
+                    log.warning("closing %s failed: %r", adapter.platform, result)
             if ops_runner is not None:
                 await ops_runner.cleanup()
             for sig in (signal.SIGINT, signal.SIGTERM):

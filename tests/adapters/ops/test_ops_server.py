@@ -102,7 +102,8 @@ async def _msg():  # type: ignore[no-untyped-def]
 
 
 async def test_run_serves_health_and_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
-    """`paperherald run` with no token: console adapter, scheduler, ops server; SIGTERM → 0."""
+    """`paperherald run` with no token and no terminal (stdin at EOF, as under Docker) stays
+    up with the console adapter, scheduler and ops server; SIGTERM → exit 0."""
     import signal
     import socket
     import sys
