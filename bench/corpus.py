@@ -26,8 +26,10 @@ import itertools
 import json
 import math
 import os
+import queue
 import random
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -481,6 +483,31 @@ def hf_json_files(
 
 
 # ----------------------------------------------------------------------------- cached stores
+def prefetch(items: Iterator[SourceBatch], depth: int = 4) -> Iterator[SourceBatch]:
+    """Run a generator in a thread so text generation overlaps SQLite's work (2 cores)."""
+    q: queue.Queue[object] = queue.Queue(maxsize=depth)
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                q.put(item)
+        except BaseException as exc:  # handed to the consumer
+            q.put(exc)
+        finally:
+            q.put(done)
+
+    threading.Thread(target=produce, name="corpus-producer", daemon=True).start()
+    while True:
+        item = q.get()
+        if item is done:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        assert isinstance(item, SourceBatch)
+        yield item
+
+
 def corpus_path(n: int, seed: int, text: SourceText | None = None) -> Path:
     text = text or load_source_text()
     return CORPUS_DIR / f"papers-n{n}-s{seed}-v{GENERATOR_VERSION}-{text.digest}.db"
@@ -519,7 +546,7 @@ def ensure_corpus(n: int, seed: int = 42, *, log: Any = print) -> tuple[Path, di
     log(f"building corpus N={n:,} seed={seed} -> {path.name} (source text: {text.origin})")
     started = time.perf_counter()
     model = CorpusModel.build(n, seed, text)
-    stored = asyncio.run(write_store(tmp, iter_batches(n, seed, model=model)))
+    stored = asyncio.run(write_store(tmp, prefetch(iter_batches(n, seed, model=model))))
     elapsed = time.perf_counter() - started
     os.replace(tmp, path)
     meta = {

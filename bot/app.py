@@ -183,10 +183,14 @@ async def run(
                 await stop.wait()
         finally:
             log.info("shutting down")
+            # Pause first (no new runs), let an in-flight post finish its current message,
+            # and only then shut down: APScheduler would cancel running jobs mid-message.
+            # Bounded so the whole shutdown fits in 10 s (Docker/systemd allow 15).
+            if scheduler.running:
+                scheduler.pause()
+            await core.engine.drain(grace=6)
             if scheduler.running:
                 scheduler.shutdown(wait=False)
-            # Bounded so the whole shutdown fits in 10 s (Docker/systemd allow 15).
-            await core.engine.drain(grace=6)
             results = await asyncio.gather(
                 *(asyncio.wait_for(a.close(), timeout=3) for a in started), return_exceptions=True
             )

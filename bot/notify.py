@@ -6,6 +6,7 @@ went out, so a paper is never sent twice and a failed DM is simply retried next 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+DM_TIMEOUT = 90.0  # seconds for one DM
 NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
 CLOSED_DMS_NOTICE = (
     "I couldn't send you your daily topic digest because your direct messages "
@@ -32,9 +34,16 @@ CLOSED_DMS_NOTICE = (
 class Notifier:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The notify job and every fetch job call notify(); two overlapping runs would both
+        # pass the "DM sent today?" check and send twice.
+        self._lock = asyncio.Lock()
 
     async def notify(self, now: datetime, *, force: bool = False) -> int:
         """Send today's DMs that are due; returns how many went out."""
+        async with self._lock:
+            return await self._notify(now, force=force)
+
+    async def _notify(self, now: datetime, *, force: bool) -> int:
         settings, store = self.engine.settings, self.engine.store
         local = now.astimezone(ZoneInfo(settings.timezone))
         if not force and local.time() < settings.dm_time:
@@ -81,13 +90,21 @@ class Notifier:
             )
             adapter = self.engine.adapters[user.platform]
             try:
-                await adapter.send_dm(user, message)
+                await asyncio.wait_for(adapter.send_dm(user, message), DM_TIMEOUT)
             except DMClosedError:
                 await store.subscriptions.pause_user(user, CLOSED_DMS_NOTICE)
                 log.info("paused subscriptions of %s/%s: DMs closed", user.platform, user.user_id)
                 continue
-            except DeliveryError as exc:
-                log.warning("DM to %s/%s failed, will retry: %s", user.platform, user.user_id, exc)
+            except (DeliveryError, TimeoutError) as exc:
+                log.warning(
+                    "DM to %s/%s failed, will retry next run: %s",
+                    user.platform,
+                    user.user_id,
+                    str(exc) or "timed out",
+                )
+                continue
+            except Exception:  # one user's bad DM never stops the others'
+                log.exception("DM to %s/%s failed, will retry", user.platform, user.user_id)
                 continue
             await store.notifications.record_dm(user, day, pairs)
             sent += 1

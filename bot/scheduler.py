@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.config import Settings
 from bot.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,39 @@ class Jobs:
             log.info("notify: %d subscription DMs sent", sent)
 
 
+def _hours(start: int, end: int, step: int = 1) -> str:
+    """Cron hours from ``start`` to ``end`` inclusive, wrapping past midnight (22 -> 4)."""
+    every = f"/{step}" if step > 1 else ""
+    if start <= end:
+        return f"{start}-{end}{every}"
+    return f"{start}-23{every},0-{end}{every}"
+
+
+def fetch_trigger(settings: Settings) -> CronTrigger | IntervalTrigger:
+    """HF refresh: every ``fetch_interval_minutes`` during the configured UTC hours."""
+    n = settings.fetch_interval_minutes
+    hours = (settings.fetch_start_hour, settings.fetch_end_hour)
+    if n < 60 and 60 % n == 0:
+        return CronTrigger(hour=_hours(*hours), minute=f"*/{n}", timezone=UTC)
+    if n % 60 == 0 and n <= 12 * 60:
+        return CronTrigger(hour=_hours(*hours, step=n // 60), minute=0, timezone=UTC)
+    return IntervalTrigger(minutes=n, timezone=UTC)  # e.g. 45 min: round the clock
+
+
+def arxiv_trigger(settings: Settings) -> CronTrigger:
+    """arXiv announces Sunday–Thursday at 20:00 US Eastern; fetch a little after."""
+    return CronTrigger(
+        day_of_week="sun,mon,tue,wed,thu",
+        hour=settings.arxiv_fetch_time.hour,
+        minute=settings.arxiv_fetch_time.minute,
+        timezone=ARXIV_ZONE,
+    )
+
+
 def build_scheduler(engine: Engine, jobs: Jobs | None = None) -> AsyncIOScheduler:
+    """Every job is a coroutine function with coalesce and max_instances=1. The HF fetch and
+    the publish job also run right at start: a restart catches up at once, not a minute
+    later (publishing fetches a day itself when the store has nothing for it)."""
     settings = engine.settings
     jobs = jobs or Jobs(engine)
     now = engine.clock.now()
@@ -63,34 +96,11 @@ def build_scheduler(engine: Engine, jobs: Jobs | None = None) -> AsyncIOSchedule
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
     )
-    # HF: every N minutes during the configured UTC hours, and once right at start.
-    scheduler.add_job(
-        jobs.fetch_hf,
-        CronTrigger(
-            hour=f"{settings.fetch_start_hour}-{settings.fetch_end_hour}",
-            minute=f"*/{min(settings.fetch_interval_minutes, 59)}",
-            timezone=UTC,
-        )
-        if settings.fetch_interval_minutes < 60
-        else IntervalTrigger(minutes=settings.fetch_interval_minutes),
-        id="fetch_hf",
-    )
+    scheduler.add_job(jobs.fetch_hf, fetch_trigger(settings), id="fetch_hf")
     scheduler.add_job(jobs.fetch_hf, "date", run_date=now, id="fetch_hf_start")
+    scheduler.add_job(jobs.fetch_arxiv, arxiv_trigger(settings), id="fetch_arxiv")
     scheduler.add_job(
-        jobs.fetch_arxiv,
-        CronTrigger(
-            day_of_week="sun,mon,tue,wed,thu",
-            hour=settings.arxiv_fetch_time.hour,
-            minute=settings.arxiv_fetch_time.minute,
-            timezone=ARXIV_ZONE,
-        ),
-        id="fetch_arxiv",
+        jobs.publish, IntervalTrigger(minutes=1, timezone=UTC), id="publish", next_run_time=now
     )
-    scheduler.add_job(
-        jobs.publish,
-        IntervalTrigger(minutes=1),
-        id="publish",
-        next_run_time=now + timedelta(seconds=5),
-    )
-    scheduler.add_job(jobs.notify, IntervalTrigger(minutes=15), id="notify")
+    scheduler.add_job(jobs.notify, IntervalTrigger(minutes=15, timezone=UTC), id="notify")
     return scheduler

@@ -651,6 +651,14 @@ class SqliteFeedRepo:
                 (reason, _now(), feed_id),
             )
 
+    async def enabled_since(self, feed_id: int) -> datetime | None:
+        """When an enabled feed was last set up (every change goes through upsert or
+        disable, which stamp ``updated_at``); None for an unknown or disabled feed."""
+        row = await self.db.fetchone(
+            "SELECT updated_at FROM feeds WHERE id = ? AND enabled = 1", (feed_id,)
+        )
+        return _dt(row[0]) if row else None
+
     async def enabled(self) -> list[Feed]:
         rows = await self.db.fetchall("SELECT * FROM feeds WHERE enabled = 1 ORDER BY id")
         return [_feed_from_row(r) for r in rows]
@@ -682,15 +690,23 @@ class SqliteDeliveryRepo:
         self.db = db
 
     async def claim(
-        self, feed_id: int, day: date, owner: str, lease_seconds: int = 120
+        self,
+        feed_id: int,
+        day: date,
+        owner: str,
+        lease_seconds: int = 120,
+        *,
+        reopen: bool = False,
     ) -> Delivery | None:
         """Take the (feed, day) row for posting. A new row, or one left ``claimed`` by a run
         that crashed or released it, is returned (with what it already posted); a row that is
-        finished, or held by a live owner (progress within the lease), gives None."""
+        finished, or held by a live owner (progress within the lease), gives None.
+        ``reopen`` (an admin's post-now) also takes a missed, failed or skipped row back."""
         now = _now()
         cutoff = (datetime.now(UTC) - timedelta(seconds=lease_seconds)).isoformat(
             timespec="seconds"
         )
+        reopened = "status IN ('missed', 'failed', 'skipped') OR " if reopen else ""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO deliveries (feed_id, day, status, owner, claimed_at, "
@@ -699,19 +715,34 @@ class SqliteDeliveryRepo:
             )
             if cur.rowcount == 0:
                 cur = await conn.execute(
-                    "UPDATE deliveries SET owner = ?, updated_at = ? WHERE feed_id = ? AND day = ? "
-                    "AND status = 'claimed' AND (owner IS NULL OR updated_at < ?)",
+                    "UPDATE deliveries SET status = 'claimed', owner = ?, updated_at = ?, "
+                    "note = CASE WHEN status = 'claimed' THEN note END "
+                    f"WHERE feed_id = ? AND day = ? AND ({reopened}"
+                    "(status = 'claimed' AND (owner IS NULL OR updated_at < ?)))",
                     (owner, now, feed_id, day.isoformat(), cutoff),
                 )
                 if cur.rowcount == 0:
                     return None
         return await self.get(feed_id, day)
 
-    async def release(self, feed_id: int, day: date, owner: str) -> None:
+    async def renew(self, feed_id: int, day: date, owner: str) -> bool:
+        """Extend ``owner``'s lease; False when the claim was lost (taken over or finished).
+        Called before every post, so a run that lost its claim stops before posting twice."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE deliveries SET updated_at = ? WHERE feed_id = ? AND day = ? "
+                "AND owner = ? AND status = 'claimed'",
+                (_now(), feed_id, day.isoformat(), owner),
+            )
+            return int(cur.rowcount) == 1
+
+    async def release(self, feed_id: int, day: date, owner: str, note: str | None = None) -> None:
+        """Give the claim up for a later run; ``note`` (why) shows in the channel status."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET owner = NULL WHERE feed_id = ? AND day = ? AND owner = ?",
-                (feed_id, day.isoformat(), owner),
+                "UPDATE deliveries SET owner = NULL, note = coalesce(?, note) "
+                "WHERE feed_id = ? AND day = ? AND owner = ?",
+                (note, feed_id, day.isoformat(), owner),
             )
 
     async def get(self, feed_id: int, day: date) -> Delivery | None:

@@ -349,9 +349,7 @@ def render_message(message: Message, *, memory_key: str | None = None) -> SlackM
         if not fits_all and (
             len(out) + len(group) > MAX_BLOCKS - 1 or size + group_size > TOTAL_TEXT - 100
         ):
-            out.append(
-                ContextBlock(elements=[_mrkdwn(f"…and {left} more")]).to_dict()
-            )
+            out.append(ContextBlock(elements=[_mrkdwn(f"…and {left} more")]).to_dict())
             break
         out.extend(group)
         size += group_size
