@@ -1,0 +1,178 @@
+"""Bolt listeners: ``/papers ...`` and every ``ph_*`` button. Each one acks first (Slack
+allows 3 s), then asks the engine and answers through ``respond`` or ``chat.update``."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.errors import slack_error_code
+from adapters.slack.memory import EphemeralMemory
+from adapters.slack.people import People
+from adapters.slack.render import (
+    ACTION_PREFIX,
+    decode_action,
+    memory_key,
+    relabel,
+    render_message,
+    unescape,
+)
+from bot.messages import Message
+from bot.models import ChannelRef, Platform, UserRef
+from bot.ports import CommandHandler
+
+log = logging.getLogger(__name__)
+
+SLASH_COMMAND = "/papers"
+SLACK = Platform.SLACK.value
+
+
+def register(
+    app: AsyncApp, engine: CommandHandler, *, people: People, memory: EphemeralMemory
+) -> None:
+    """Attach the listeners to ``app`` (no global app: each adapter has its own)."""
+
+    async def on_papers(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        await answer_command(engine, people, memory, body, respond)
+
+    async def on_button(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        await answer_button(engine, people, memory, body, action, respond, client)
+
+    app.command(SLASH_COMMAND)(on_papers)
+    app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(on_button)
+
+
+async def answer_command(
+    engine: CommandHandler,
+    people: People,
+    memory: EphemeralMemory,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+) -> None:
+    team = str(body.get("team_id") or "")
+    caller = await people.caller(team, str(body.get("user_id")), str(body.get("user_name") or ""))
+    channel = ChannelRef(SLACK, team, str(body.get("channel_id") or ""))
+    # Slack escapes & < > in the command text; the shared parser wants plain text.
+    text = unescape(str(body.get("text") or ""))
+    message = await engine.handle_text(caller, f"{SLASH_COMMAND} {text}".strip(), channel)
+    await send_reply(respond, memory, message)
+
+
+async def answer_button(
+    engine: CommandHandler,
+    people: People,
+    memory: EphemeralMemory,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+) -> None:
+    value = action.get("value")
+    neutral = decode_action(str(action.get("action_id") or ""), value if value else None)
+    if neutral is None:
+        return
+    caller, channel = await _click_context(people, body)
+    message = await engine.handle_action(caller, neutral, channel)
+    if message.button_updates and not message.is_error:
+        await relabel_source(body, action, message, respond, client, memory)
+        await send_reply(respond, memory, message, replace=False)
+    elif neutral.startswith("search:") and not message.is_error:
+        # Next/Previous: the page replaces the results it was clicked in.
+        await send_reply(respond, memory, message, replace=True)
+    else:
+        await send_reply(respond, memory, message, replace=False)
+
+
+async def _click_context(people: People, body: dict[str, Any]) -> tuple[UserRef, ChannelRef | None]:
+    user = body.get("user") or {}
+    team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+    name = str(user.get("username") or user.get("name") or "")
+    caller = await people.caller(team, str(user.get("id")), name)
+    channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return caller, (ChannelRef(SLACK, team, str(channel_id)) if channel_id else None)
+
+
+async def send_reply(
+    respond: AsyncRespond,
+    memory: EphemeralMemory,
+    message: Message,
+    *,
+    replace: bool | None = None,
+) -> None:
+    """Answer through the response_url: ephemeral unless the message says otherwise."""
+    if respond.response_url is None:
+        # e.g. a button in a view: Slack gives no response_url there.
+        log.warning("no response_url to answer with; reply dropped: %s", message.text[:80])
+        return
+    key = memory.new_key() if message.ephemeral else None
+    out = render_message(message, memory_key=key)
+    if key is not None:
+        memory.put(key, out.text, out.blocks)
+    if replace:
+        resp = await respond(text=out.text, blocks=out.blocks, replace_original=True)
+    else:
+        resp = await respond(
+            text=out.text,
+            blocks=out.blocks,
+            response_type="ephemeral" if message.ephemeral else "in_channel",
+            replace_original=replace,
+        )
+    if resp.status_code != 200:
+        log.warning("response_url answered HTTP %s: %s", resp.status_code, resp.body[:200])
+
+
+async def relabel_source(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    message: Message,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    memory: EphemeralMemory,
+) -> None:
+    """Relabel the clicked button (the upvote count) in the message it came from."""
+    container = body.get("container") or {}
+    source = body.get("message")
+    if isinstance(source, dict) and source.get("blocks") and not container.get("is_ephemeral"):
+        blocks, changed = relabel(source["blocks"], message.button_updates)
+        if not changed:
+            return
+        text = str(source.get("text") or "Paper Herald")
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+        try:
+            await client.chat_update(
+                channel=str(channel),
+                ts=str(source.get("ts") or container.get("message_ts")),
+                text=text,
+                blocks=blocks,
+            )
+        except SlackApiError as exc:
+            # e.g. a message posted through a response_url: replace it the same way instead.
+            log.info("chat.update failed (%s); replacing via response_url", slack_error_code(exc))
+            await respond(text=text, blocks=blocks, replace_original=True)
+        return
+    key = memory_key(action.get("block_id"))
+    stored = memory.get(key)
+    if key is None or stored is None:
+        return  # an ephemeral message from before a restart: the confirmation is enough
+    text, old = stored
+    blocks, changed = relabel(old, message.button_updates)
+    if changed:
+        memory.put(key, text, blocks)
+        await respond(text=text, blocks=blocks, replace_original=True)
