@@ -65,7 +65,8 @@ async def open_core(
 def build_adapters(core: Core, *, sync_commands: bool = False) -> list[ChatAdapter]:
     """Every platform whose credentials are set; imported lazily so a missing token costs
     nothing and the console needs no platform library at all."""
-    settings, adapters = core.settings, []
+    settings = core.settings
+    adapters: list[ChatAdapter] = []
     if settings.discord_token:
         from adapters.discord import build_discord_adapter
 

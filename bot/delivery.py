@@ -158,6 +158,9 @@ class Publisher:
         # Feeds of a platform this process does not serve are left alone: another process
         # may serve them, and marking them missed from here would be wrong.
         feeds = [f for f in feeds if f.channel.platform in self.engine.adapters]
+        for key, (_, not_before) in list(self._retry.items()):
+            if not_before < now - timedelta(days=3):  # days long out of the lookback
+                del self._retry[key]
         fetches: dict[date, asyncio.Future[IngestReport]] = {}
         gate = asyncio.Semaphore(PARALLEL_FEEDS)
 

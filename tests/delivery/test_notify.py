@@ -1,0 +1,151 @@
+"""Subscription DMs: one per user per day at dm_time, each paper at most once, retries,
+closed DMs pause the user's subscriptions (and the engine tells them next time)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.engine import Engine
+from bot.messages import Message
+from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
+from bot.ports import DeliveryError, PostedRef
+from bot.scheduler import Jobs
+from storage.repositories import Repositories
+from tests.conftest import StaticSource, alice, bob
+from tests.delivery.conftest import Recorder, at_utc
+
+TODAY = date(2026, 9, 25)
+
+
+def batch(day: date, *titles: str, start: int = 1) -> SourceBatch:
+    papers = tuple(
+        Paper(
+            arxiv_id=f"{day:%y%m}.{day.day:02d}{start + i:03d}",
+            title=title,
+            abstract=f"{title}. We report results.",
+            published_at=datetime.combine(day, time(0), tzinfo=UTC),
+            hf_upvotes=10,
+        )
+        for i, title in enumerate(titles)
+    )
+    featured = tuple(
+        FeaturedOn(day=day, arxiv_id=p.arxiv_id, source="hf", source_rank=i + 1)
+        for i, p in enumerate(papers)
+    )
+    return SourceBatch(papers=papers, featured=featured, source="hf")
+
+
+async def subscribe(engine: Engine, user: UserRef, topic: str) -> None:
+    reply = await engine.handle_text(user, f"/papers subscribe {topic}")
+    assert "Subscribed" in reply.text, reply.text
+
+
+def dms_to(chat: Recorder, user_id: str) -> list[Message]:
+    return [m for u, m in chat.dms if u.user_id == user_id]
+
+
+@pytest.fixture
+async def day_papers(store: Repositories, clock: FakeClock) -> None:
+    clock.set(at_utc(2026, 9, 25, 7, 0))
+    await store.papers.upsert(
+        batch(TODAY, "Fast Diffusion Sampling", "Graph Networks for Molecules")
+    )
+
+
+async def test_one_dm_per_user_per_day_and_each_paper_once(
+    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, day_papers: None
+) -> None:
+    await subscribe(engine, alice(), "diffusion")
+    await subscribe(engine, alice(), "sampling")  # same paper, two topics: listed once
+    notify = engine.notifier.notify
+    assert await notify(at_utc(2026, 9, 25, 8, 59)) == 0  # before dm_time (09:00 UTC)
+    assert await notify(at_utc(2026, 9, 25, 9, 0)) == 1
+    [dm] = dms_to(chat, "alice")
+    assert dm.text.splitlines() == [
+        "1 new paper for your topics · Fri 25 Sep",
+        "- Fast Diffusion Sampling",
+    ]
+    # Later the same day: more runs, a new matching paper: still one DM today.
+    await store.papers.upsert(batch(TODAY, "Diffusion Transformers at Scale", start=10))
+    assert await notify(at_utc(2026, 9, 25, 9, 30)) == 0
+    assert await notify(at_utc(2026, 9, 25, 21, 0)) == 0
+    # Tomorrow: only what she has not had yet.
+    assert await notify(at_utc(2026, 9, 26, 9, 0)) == 1
+    assert dms_to(chat, "alice")[1].text.splitlines()[1:] == ["- Diffusion Transformers at Scale"]
+    assert await notify(at_utc(2026, 9, 27, 9, 0)) == 0  # nothing new: no DM at all
+
+
+async def test_dm_time_is_in_the_configured_zone(
+    engine: Engine, clock: FakeClock, chat: Recorder, day_papers: None
+) -> None:
+    engine.settings.timezone = "America/New_York"  # DMs at 09:00 New York = 13:00 UTC
+    await subscribe(engine, alice(), "diffusion")
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 12, 59)) == 0
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 13, 0)) == 1
+
+
+async def test_a_failed_dm_is_retried_next_run(
+    engine: Engine, clock: FakeClock, chat: Recorder, day_papers: None
+) -> None:
+    await subscribe(engine, alice(), "diffusion")
+    original = chat.send_dm
+    failures = [DeliveryError("Slack answered 429")]
+
+    async def flaky(user: UserRef, message: Message) -> PostedRef:
+        if failures:
+            raise failures.pop()
+        return await original(user, message)
+
+    chat.send_dm = flaky  # type: ignore[method-assign]
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 9, 0)) == 0
+    assert chat.dms == []
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 9, 15)) == 1
+    assert len(dms_to(chat, "alice")) == 1
+
+
+async def test_closed_dms_pause_that_user_only(
+    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, day_papers: None
+) -> None:
+    await subscribe(engine, alice(), "diffusion")
+    await subscribe(engine, bob(), "graph")
+    chat.closed_dms.add("bob")
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 9, 0)) == 1
+    assert len(dms_to(chat, "alice")) == 1 and dms_to(chat, "bob") == []
+    subs = await store.subscriptions.list_for(bob())
+    assert subs and all(s.paused for s in subs)
+    assert {s.user.user_id for s in await store.subscriptions.all_active()} == {"alice"}
+    # Bob's next command carries the notice, once.
+    reply = await engine.handle_text(bob(), "/papers help")
+    assert reply.text.startswith("I couldn't send you your daily topic digest")
+    again = await engine.handle_text(bob(), "/papers help")
+    assert "direct messages are closed" not in again.text
+    # He opens his DMs and subscribes again: his topics resume.
+    chat.closed_dms.clear()
+    await subscribe(engine, bob(), "molecules")
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 10, 0)) == 1
+    assert dms_to(chat, "bob")[0].text.splitlines()[1:] == ["- Graph Networks for Molecules"]
+
+
+async def test_overlapping_runs_send_one_dm(
+    engine: Engine, chat: Recorder, day_papers: None
+) -> None:
+    """The notify job and a fetch job finishing at the same time."""
+    await subscribe(engine, alice(), "diffusion")
+    when = at_utc(2026, 9, 25, 9, 0)
+    sent = await asyncio.gather(*(engine.notifier.notify(when) for _ in range(3)))
+    assert sum(sent) == 1 and len(chat.dms) == 1
+
+
+async def test_a_fetch_job_notifies_after_storing(
+    engine: Engine, clock: FakeClock, chat: Recorder, source: StaticSource
+) -> None:
+    clock.set(at_utc(2026, 9, 25, 9, 30))
+    await subscribe(engine, alice(), "diffusion")
+    source.batches[TODAY] = batch(TODAY, "Consistency Diffusion")
+    await Jobs(engine).fetch_hf()
+    assert source.calls == [TODAY, TODAY - timedelta(days=1)]
+    assert len(dms_to(chat, "alice")) == 1
