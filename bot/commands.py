@@ -29,6 +29,7 @@ class Option:
     rest: bool = False  # takes the rest of the line (free text)
     autocomplete: str | None = None  # "own_topics" | "papers" | "timezones"
     default: ArgValue = None
+    keyword_only: bool = False  # in text, only as name=value (never taken positionally)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ class Command:
         parts = ["/papers", *self.path]
         for o in self.options:
             label = o.name if not o.choices else "|".join(o.choices)
+            if o.keyword_only:
+                label = f"{o.name}={label}"
             parts.append(f"<{label}>" if o.required else f"[{label}]")
         return " ".join(parts)
 
@@ -231,7 +234,20 @@ def parse_line(line: str) -> CommandCall:
         raise UsageError(f"Unknown command {tokens[0][:40]!r}. Try /papers help.")
     rest_text = _after_tokens(text, consumed)
     raw: dict[str, str] = {}
+    # name=value for keyword options, anywhere after the command name.
+    keywords = {o.name for o in command.options if o.keyword_only}
+    if keywords:
+        kept = []
+        for token in tokenize(rest_text):
+            name, eq, value = token.partition("=")
+            if eq and name.lower() in keywords:
+                raw[name.lower()] = value.strip('"')
+            else:
+                kept.append(token)
+        rest_text = " ".join(kept)
     for option in command.options:
+        if option.keyword_only:
+            continue
         if not rest_text:
             break
         if option.rest:

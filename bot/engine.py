@@ -543,7 +543,7 @@ class Engine:
                 timezone=tz_name,
                 top_n=int(call.get("top") or 10),
                 topic=topic_text,
-                empty_day=EmptyDay.NOTE,
+                empty_day=EmptyDay(str(call.get("empty") or "note")),
                 created_by=caller.user_id,
             )
         )
@@ -573,8 +573,17 @@ class Engine:
     async def _status_message(self, feed: Feed | None) -> Message:
         if feed is None or feed.id is None:
             return render.feed_status(None, None, None)
+        now = self.clock.now()
         last = await self.store.deliveries.last(feed.id)
-        return render.feed_status(feed, self.publisher.next_post(feed, self.clock.now()), last)
+        next_post = self.publisher.next_post(feed, now)
+        due_now = False
+        for day, at in self.publisher.due_days(feed, now):
+            done = await self.store.deliveries.get(feed.id, day)
+            if now - at <= self.publisher.grace and (
+                done is None or done.status.value == "claimed"
+            ):
+                due_now = True
+        return render.feed_status(feed, next_post, last, due_now=due_now)
 
     async def _post_now(
         self, caller: UserRef, call: CommandCall, channel: ChannelRef | None

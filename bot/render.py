@@ -140,7 +140,11 @@ def ranked_list(title: str, items: Sequence[ScoredPaper], note: str | None = Non
         blocks.append(Context(note))
     for i, item in enumerate(items, 1):
         blocks.append(paper_card(item.paper, votes=item.votes, reason=item.reason, rank=i))
-    lines = [title, *([note] if note else []), *(f"{i}. {s.paper.title}" for i, s in enumerate(items, 1))]
+    lines = [
+        title,
+        *([note] if note else []),
+        *(f"{i}. {s.paper.title}" for i, s in enumerate(items, 1)),
+    ]
     return Message(text="\n".join(lines), blocks=tuple(blocks))
 
 
@@ -243,7 +247,9 @@ def dm_digest(day: date, matches: Sequence[tuple[str, Sequence[Paper]]]) -> Mess
     return Message(text="\n".join(lines), blocks=tuple(blocks), ephemeral=False)
 
 
-def feed_status(feed: Feed | None, next_post: datetime | None, last: Delivery | None) -> Message:
+def feed_status(
+    feed: Feed | None, next_post: datetime | None, last: Delivery | None, *, due_now: bool = False
+) -> Message:
     if feed is None:
         text = (
             "This channel has no daily thread. An admin can start one with "
@@ -257,7 +263,9 @@ def feed_status(feed: Feed | None, next_post: datetime | None, last: Delivery | 
         f"Topic: {feed.topic or 'all papers'}",
         "Empty days: " + ("a short note" if feed.empty_day.value == "note" else "no post"),
     ]
-    if feed.enabled and next_post:
+    if feed.enabled and due_now:
+        lines.append("Next post: today's thread is due and goes out within a minute.")
+    elif feed.enabled and next_post:
         lines.append(f"Next post: {next_post:%a %d %b %H:%M} ({feed.timezone})")
     if last:
         outcome = {
@@ -269,7 +277,7 @@ def feed_status(feed: Feed | None, next_post: datetime | None, last: Delivery | 
         }[last.status.value]
         lines.append(
             f"Last delivery: {last.day.isoformat()} — {outcome}"
-            + (f": {last.note}" if last.note and last.status.value != "done" else "")
+            + (f": {last.note}" if last.note else "")
         )
     text = "\n".join(lines)
     return Message(text=text, blocks=(Header("Daily thread in this channel"), Text(text)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from bot.engine import Engine
 from bot.messages import Actions, Message, PaperCard
@@ -197,6 +198,10 @@ async def test_channel_setup_validates_and_reports_status(filled: Engine) -> Non
     assert "Daily thread set up" in ok.text and "Europe/Berlin" in ok.text
     status = await filled.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "top 5" in status.text and "Topic: diffusion" in status.text
+    # 14:00 in Berlin: 09:00 passed within the grace window, so today's thread is due now.
+    assert "today's thread is due and goes out within a minute" in status.text
+    filled.clock.set(datetime(2026, 9, 25, 18, 0, tzinfo=UTC))  # 20:00 Berlin: past the grace
+    status = await filled.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "Next post: Sat 26 Sep 09:00" in status.text
     off = await filled.handle_text(admin, "/papers channel off", CHANNEL)
     assert "Stopped" in off.text
@@ -244,3 +249,13 @@ async def test_an_unexpected_failure_is_one_sentence(filled: Engine, store: Repo
 
 def test_channel_ref_is_hashable() -> None:
     assert {ChannelRef("a", "b", "c"): 1}
+
+
+async def test_setup_can_skip_empty_days_with_a_keyword_option(filled: Engine) -> None:
+    admin = alice(admin=True)
+    reply = await filled.handle_text(
+        admin, "/papers channel setup 09:00 UTC 5 empty=skip diffusion -survey", CHANNEL
+    )
+    assert "Empty days: no post" in reply.text and "Topic: diffusion -survey" in reply.text
+    bad = await filled.handle_text(admin, "/papers channel setup 09:00 UTC 5 empty=maybe", CHANNEL)
+    assert bad.is_error and "empty must be one of note, skip" in bad.text

@@ -256,7 +256,7 @@ async def test_feeds_of_a_platform_without_adapter_are_left_alone(
 async def test_status_shows_next_post_in_the_feed_zone_and_last_outcome(
     engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
-    clock.set(at_utc(2026, 10, 24, 12, 0))  # Saturday, Berlin on CEST
+    clock.set(at_utc(2026, 10, 24, 17, 0))  # Saturday 19:00 CEST: past 09:00 + 6 h grace
     setup = await engine.handle_text(
         alice(admin=True), "/papers channel setup 09:00 Europe/Berlin 10", CHANNEL
     )
