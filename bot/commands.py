@@ -141,11 +141,18 @@ COMMANDS: tuple[Command, ...] = (
             Option(
                 "top", "Papers per day (1–25)", "integer", min_value=1, max_value=25, default=10
             ),
+            Option(
+                "empty",
+                "Days without papers: post a short note, or skip",
+                choices=("note", "skip"),
+                default="note",
+                keyword_only=True,
+            ),
             Option("topic", "Only papers matching this search", max_length=200, rest=True),
         ),
         admin=True,
         slow=True,
-        example="/papers channel setup 09:00 Europe/Berlin 5",
+        example="/papers channel setup 09:00 Europe/Berlin 5 empty=skip",
     ),
     Command(("channel", "off"), "Stop this channel's daily thread (admins)", admin=True),
     Command(("channel", "status"), "Show this channel's daily thread and next post"),
