@@ -87,9 +87,21 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         ("top",),
-        "Leaderboard in this workspace",
-        (Option("period", "day, week or month", choices=("day", "week", "month"), default="week"),),
-        example="/papers top week",
+        "Leaderboard in this workspace: by votes, or most discussed",
+        (
+            Option(
+                "period", "day, week or month", choices=("day", "week", "month"), default="week"
+            ),
+            Option("by", "votes or discussed", choices=("votes", "discussed"), default="votes"),
+        ),
+        example="/papers top week discussed",
+    ),
+    Command(
+        ("discuss",),
+        "Open (or find) this channel's discussion thread for a paper",
+        (Option("id", "arXiv id or URL", required=True, max_length=200, autocomplete="papers"),),
+        slow=True,
+        example="/papers discuss 2411.01234",
     ),
     Command(
         ("upvote",),

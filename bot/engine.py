@@ -64,6 +64,7 @@ def weights_from(settings: Settings) -> Weights:
         stars=settings.weight_stars,
         relevance=settings.weight_relevance,
         freshness=settings.weight_freshness,
+        discussion=settings.weight_discussion,
     )
 
 
@@ -116,6 +117,7 @@ class Engine:
             ("search",): self._search,
             ("paper",): self._paper,
             ("top",): self._top,
+            ("discuss",): self._discuss,
             ("upvote",): self._upvote,
             ("subscribe",): self._subscribe,
             ("unsubscribe",): self._unsubscribe,
@@ -131,10 +133,12 @@ class Engine:
             raise RuntimeError(f"commands without a handler: {missing}")
         # Imported here to keep the modules acyclic: delivery/notify need Engine's digest.
         from bot.delivery import Publisher
+        from bot.discussion import Discussions
         from bot.notify import Notifier
 
         self.publisher = Publisher(self)
         self.notifier = Notifier(self)
+        self.discussions = Discussions(self)
 
     async def drain(self, grace: float) -> None:
         """Shutdown: stop starting new posts and wait (bounded) for in-flight ones, which
@@ -224,9 +228,17 @@ class Engine:
             bm25 = await self.store.papers.relevance(parsed, [p.arxiv_id for p in papers])
             papers = [p for p in papers if p.arxiv_id in bm25]
             label = parsed.describe()
-        votes = await self.store.votes.counts(platform, workspace, [p.arxiv_id for p in papers])
+        ids = [p.arxiv_id for p in papers]
+        votes = await self.store.votes.counts(platform, workspace, ids)
+        activity = await self.store.discussions.activity(platform, workspace, ids)
         ranked = score_papers(
-            papers, day=day, votes=votes, weights=self.weights, relevance_bm25=bm25, topic=label
+            papers,
+            day=day,
+            votes=votes,
+            weights=self.weights,
+            relevance_bm25=bm25,
+            topic=label,
+            activity=activity,
         )
         return ranked[:top]
 
@@ -290,13 +302,13 @@ class Engine:
         """A button click (``upvote:<id>``, ``abstract:<id>``, ``search:<key>:<page>``)."""
         t0 = time_mod.perf_counter()
         name, _, arg = action.partition(":")
-        if name not in ("upvote", "abstract", "search"):
+        if name not in ("upvote", "abstract", "search", "discuss"):
             name = "unknown"
         if not self.limiter.allow((caller.platform, caller.workspace, caller.user_id)):
             message, outcome = error("Slow down a little, please."), "rate_limited"
         else:
             try:
-                message = await self._action(caller, name, arg)
+                message = await self._action(caller, name, arg, channel)
                 outcome = "error" if message.is_error else "ok"
             except Exception:
                 log.exception("button %s failed", name)
@@ -320,11 +332,15 @@ class Engine:
         )
         return message
 
-    async def _action(self, caller: UserRef, name: str, arg: str) -> Message:
+    async def _action(
+        self, caller: UserRef, name: str, arg: str, channel: ChannelRef | None = None
+    ) -> Message:
         if name == "upvote":
             return await self._toggle_vote(caller, arg)
         if name == "abstract":
             return await self._show_paper(caller, arg)
+        if name == "discuss":
+            return await self._discuss_paper(caller, arg, channel)
         if name == "search":
             key, _, page = arg.rpartition(":")
             text = await self.store.papers.saved_query(key)
@@ -434,16 +450,59 @@ class Engine:
         if isinstance(found, str):
             return error(found)
         votes = await self.store.votes.counts(caller.platform, caller.workspace, [found.arxiv_id])
-        return render.paper_message(found, votes.get(found.arxiv_id, 0))
+        activity = await self.store.discussions.activity(
+            caller.platform, caller.workspace, [found.arxiv_id]
+        )
+        return render.paper_message(
+            found, votes.get(found.arxiv_id, 0), activity.get(found.arxiv_id)
+        )
 
     async def _top(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
         period = str(call.get("period") or "week")
         today = self.clock.now().astimezone(UTC).date()
-        span = {"day": 0, "week": 6, "month": 29}[period]
+        since = today - timedelta(days={"day": 0, "week": 6, "month": 29}[period])
+        if call.get("by") == "discussed":
+            discussed = await self.store.discussions.most_discussed(
+                caller.platform, caller.workspace, since, today, 10
+            )
+            return render.discussed_list(period, discussed)
         rows = await self.store.votes.leaderboard(
-            caller.platform, caller.workspace, today - timedelta(days=span), today, 10
+            caller.platform, caller.workspace, since, today, 10
         )
         return render.top_list(period, rows)
+
+    async def _discuss(
+        self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
+    ) -> Message:
+        return await self._discuss_paper(caller, str(call.get("id")), channel)
+
+    async def _discuss_paper(
+        self, caller: UserRef, raw: str, channel: ChannelRef | None
+    ) -> Message:
+        found = await self._known_paper(raw)
+        if isinstance(found, str):
+            return error(found)
+        return await self.discussions.discuss(caller, found, channel)
+
+    async def record_reply(
+        self,
+        platform: str,
+        workspace: str,
+        *,
+        message_id: str,
+        user_id: str,
+        thread_id: str | None = None,
+        reply_to: str | None = None,
+    ) -> bool:
+        """Adapters report human replies here (see bot.discussion)."""
+        return await self.discussions.record_reply(
+            platform,
+            workspace,
+            message_id=message_id,
+            user_id=user_id,
+            thread_id=thread_id,
+            reply_to=reply_to,
+        )
 
     async def _upvote(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
         return await self._toggle_vote(caller, str(call.get("id")))

@@ -174,3 +174,14 @@ class PaperStats:
 
     votes: int = 0
     featured_days: tuple[date, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Discussion:
+    """One discussion thread per (channel, paper)."""
+
+    channel: ChannelRef
+    arxiv_id: str
+    root_message_id: str | None = None
+    thread_id: str | None = None
+    opened_by: str = ""

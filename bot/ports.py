@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from bot.models import (
     ChannelRef,
     Delivery,
+    Discussion,
     Feed,
     Paper,
     SearchHit,
@@ -149,6 +150,35 @@ class DeliveryRepo(Protocol):
     async def message_for(self, feed_id: int, day: date, arxiv_id: str) -> str | None: ...
 
 
+class DiscussionRepo(Protocol):
+    async def claim(
+        self, channel: ChannelRef, arxiv_id: str, user_id: str
+    ) -> Discussion | None: ...
+    async def get(self, channel: ChannelRef, arxiv_id: str) -> Discussion | None: ...
+    async def opened(
+        self, channel: ChannelRef, arxiv_id: str, root_id: str, thread_id: str
+    ) -> None: ...
+    async def forget(self, channel: ChannelRef, arxiv_id: str) -> None: ...
+    async def paper_for(
+        self, platform: str, workspace: str, *, thread_id: str | None, reply_to: str | None
+    ) -> str | None: ...
+    async def add_reply(
+        self,
+        platform: str,
+        workspace: str,
+        message_id: str,
+        arxiv_id: str,
+        user_id: str,
+        at: datetime,
+    ) -> bool: ...
+    async def activity(
+        self, platform: str, workspace: str, ids: Sequence[str]
+    ) -> dict[str, tuple[int, int]]: ...
+    async def most_discussed(
+        self, platform: str, workspace: str, since: date, until: date, limit: int
+    ) -> list[tuple[Paper, int, int]]: ...
+
+
 class KeyValue(Protocol):
     async def get(self, key: str) -> str | None: ...
     async def set(self, key: str, value: str) -> None: ...
@@ -171,6 +201,8 @@ class Store(Protocol):
     def deliveries(self) -> DeliveryRepo: ...
     @property
     def kv(self) -> KeyValue: ...
+    @property
+    def discussions(self) -> DiscussionRepo: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,3 +269,10 @@ class CommandHandler(Protocol):
     async def autocomplete(
         self, caller: UserRef, kind: str, prefix: str
     ) -> list[tuple[str, str]]: ...
+
+
+@runtime_checkable
+class Permalinks(Protocol):
+    """Optional for adapters: a link people can click to reach a posted message."""
+
+    async def permalink(self, ref: PostedRef) -> str | None: ...

@@ -24,6 +24,7 @@ class Weights:
     stars: float = 0.3
     relevance: float = 1.0
     freshness: float = 0.5
+    discussion: float = 0.8
 
 
 def freshness(paper: Paper, day: date) -> float:
@@ -49,7 +50,20 @@ def compact(n: int) -> str:
     return str(n)
 
 
-def reason(paper: Paper, votes: int, topic: str | None, relevance: float | None) -> str:
+def activity_text(replies: int, people: int) -> str:
+    return (
+        f"💬 {replies} repl{'ies' if replies != 1 else 'y'} · "
+        f"{people} {'people' if people != 1 else 'person'}"
+    )
+
+
+def reason(
+    paper: Paper,
+    votes: int,
+    topic: str | None,
+    relevance: float | None,
+    activity: tuple[int, int] | None = None,
+) -> str:
     parts = []
     if paper.hf_upvotes:
         parts.append(f"▲{paper.hf_upvotes} on HF")
@@ -57,6 +71,8 @@ def reason(paper: Paper, votes: int, topic: str | None, relevance: float | None)
         parts.append(f"{votes} vote{'s' if votes != 1 else ''} here")
     if paper.github_stars:
         parts.append(f"★{compact(paper.github_stars)} on GitHub")
+    if activity and activity[0]:
+        parts.append(activity_text(*activity))
     if topic and relevance:
         parts.append(f"matches '{topic}'")
     return " · ".join(parts) if parts else "new today"
@@ -70,6 +86,7 @@ def score_papers(
     weights: Weights,
     relevance_bm25: Mapping[str, float] | None = None,
     topic: str | None = None,
+    activity: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[ScoredPaper]:
     """Rank ``papers`` best first. Ties keep the input order (the source's own ranking)."""
     rel = scaled_relevance(relevance_bm25 or {})
@@ -77,12 +94,14 @@ def score_papers(
     for index, paper in enumerate(papers):
         v = votes.get(paper.arxiv_id, 0)
         r = rel.get(paper.arxiv_id) if relevance_bm25 is not None else None
+        act = (activity or {}).get(paper.arxiv_id)
         score = (
             weights.hf_upvotes * math.log1p(paper.hf_upvotes or 0)
             + weights.votes * math.log1p(v)
             + weights.stars * math.log1p(paper.github_stars or 0)
             + weights.relevance * (r or 0.0)
             + weights.freshness * freshness(paper, day)
+            + weights.discussion * math.log1p(act[0] if act else 0)
         )
         scored.append(
             (
@@ -91,7 +110,7 @@ def score_papers(
                 ScoredPaper(
                     paper=paper,
                     score=round(score, 4),
-                    reason=reason(paper, v, topic, r),
+                    reason=reason(paper, v, topic, r, act),
                     votes=v,
                     relevance=r,
                 ),

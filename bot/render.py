@@ -19,6 +19,7 @@ from bot.messages import (
     Text,
 )
 from bot.models import Delivery, Feed, Paper, ScoredPaper, Subscription
+from bot.ranking import activity_text
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
 
@@ -76,8 +77,16 @@ def paper_card(
     reason: str | None = None,
     rank: int | None = None,
     full_abstract: bool = False,
+    activity: tuple[int, int] | None = None,
+    discuss: bool = True,
 ) -> PaperCard:
+    if activity and activity[0] and "💬" not in (reason or ""):
+        reason = " · ".join(x for x in (reason, activity_text(*activity)) if x)
     buttons = [upvote_button(paper.arxiv_id, votes)]
+    if discuss:
+        buttons.append(
+            Button("💬 Discuss", f"discuss:{paper.arxiv_id}", f"/papers discuss {paper.arxiv_id}")
+        )
     if not full_abstract:
         buttons.append(
             Button("Abstract", f"abstract:{paper.arxiv_id}", f"/papers paper {paper.arxiv_id}")
@@ -104,9 +113,43 @@ def card_message(card: PaperCard, *, ephemeral: bool = True) -> Message:
     return Message(text=f"{prefix}{card.title} — {card.url}", blocks=(card,), ephemeral=ephemeral)
 
 
-def paper_message(paper: Paper, votes: int) -> Message:
-    card = paper_card(paper, votes=votes, full_abstract=True)
+def paper_message(paper: Paper, votes: int, activity: tuple[int, int] | None = None) -> Message:
+    card = paper_card(paper, votes=votes, full_abstract=True, activity=activity)
     return card_message(card)
+
+
+def discussion_root(paper: Paper, votes: int, activity: tuple[int, int] | None) -> Message:
+    """The channel message a discussion thread hangs on: the paper's card, public."""
+    card = paper_card(paper, votes=votes, activity=activity, discuss=False)
+    return Message(
+        text=f"Discussion: {paper.title} — {card.url}",
+        blocks=(card,),
+        ephemeral=False,
+        thread_title=paper.title,
+    )
+
+
+def discussion_seed(paper: Paper, opened_by: str) -> Message:
+    """First message in a discussion: what the paper says, where to read it, who asked."""
+    gist = paper.ai_summary or first_sentences(paper.abstract, n=2, limit=600)
+    links = "  ·  ".join(f"{link.label}: {link.url}" for link in paper_links(paper))
+    who = f"Discussion opened by {opened_by}. Reply in this thread." if opened_by else ""
+    blocks: tuple[Block, ...] = (Text(gist), Context(links), *((Context(who),) if who else ()))
+    return Message(text=f"{gist}\n{links}\n{who}".strip(), blocks=blocks, ephemeral=False)
+
+
+def discussed_list(period: str, rows: Sequence[tuple[Paper, int, int]]) -> Message:
+    title = f"Most discussed {PERIOD_TITLES.get(period, period)}"
+    if not rows:
+        text = f"{title}: no discussions yet. Click 💬 Discuss on a paper to start one."
+        return Message(text=text, blocks=(Text(text),))
+    blocks: list[Block] = [Header(title)]
+    for i, (paper, replies, people) in enumerate(rows, 1):
+        blocks.append(paper_card(paper, rank=i, activity=(replies, people)))
+    lines = [title] + [
+        f"{i}. {p.title} ({activity_text(r, n)})" for i, (p, r, n) in enumerate(rows, 1)
+    ]
+    return Message(text="\n".join(lines), blocks=tuple(blocks))
 
 
 def digest_header(

@@ -50,6 +50,11 @@ class Jobs:
         for outcome in outcomes:
             log.info("publish: %s", outcome)
 
+    async def standings(self) -> None:
+        edited = await self.engine.discussions.refresh_standings(self.engine.clock.now())
+        if edited:
+            log.info("standings: %d daily headers updated", edited)
+
     async def notify(self) -> None:
         sent = await self.engine.notifier.notify(self.engine.clock.now())
         if sent:
@@ -103,4 +108,7 @@ def build_scheduler(engine: Engine, jobs: Jobs | None = None) -> AsyncIOSchedule
         jobs.publish, IntervalTrigger(minutes=1, timezone=UTC), id="publish", next_run_time=now
     )
     scheduler.add_job(jobs.notify, IntervalTrigger(minutes=15, timezone=UTC), id="notify")
+    # Each feed's header is edited at most hourly (bot.discussion); checking every 10 minutes
+    # keeps the edits close to the hour after a thread is posted.
+    scheduler.add_job(jobs.standings, IntervalTrigger(minutes=10, timezone=UTC), id="standings")
     return scheduler

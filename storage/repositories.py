@@ -844,3 +844,6 @@ class Repositories:
         self.feeds = SqliteFeedRepo(db)
         self.deliveries = SqliteDeliveryRepo(db)
         self.kv = SqliteKV(db)
+        from storage.discussions import SqliteDiscussionRepo  # its module imports this one
+
+        self.discussions = SqliteDiscussionRepo(db)

@@ -44,7 +44,9 @@ async def test_jobs_are_coroutines_with_coalesce_and_one_instance(
     scheduler = await started(engine)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"fetch_hf", "fetch_hf_start", "fetch_arxiv", "publish", "notify"}
+        assert set(jobs) == {
+            "fetch_hf", "fetch_hf_start", "fetch_arxiv", "publish", "notify", "standings"
+        }
         for job in jobs.values():
             assert inspect.iscoroutinefunction(job.func), job.id
             assert job.coalesce is True and job.max_instances == 1, job.id

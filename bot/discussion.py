@@ -1,0 +1,168 @@
+"""Discussions: a thread per (channel, paper) on demand, reply counts, live standings.
+
+The first Discuss click claims a unique (channel, paper) row, then opens the thread; a
+concurrent or later click finds the row and links to it. Replies come in as platform events
+(the adapters filter out bots) and are counted per paper: replies and distinct people.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot import render
+from bot.messages import Context, Message, error
+from bot.models import ChannelRef, DeliveryStatus, Paper, UserRef
+from bot.ports import DeliveryError, Permalinks, PostedRef
+from bot.ranking import activity_text
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+
+log = logging.getLogger(__name__)
+
+STANDINGS_EVERY = timedelta(hours=1)  # header edits: far inside any platform's edit limits
+
+
+class Discussions:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def _link(self, channel: ChannelRef, root: str | None, thread: str | None) -> str:
+        adapter = self.engine.adapters.get(channel.platform)
+        if isinstance(adapter, Permalinks) and root:
+            try:
+                url = await adapter.permalink(PostedRef(channel, root, thread))
+            except DeliveryError:
+                url = None
+            if url:
+                return url
+        return "the thread on its card in this channel"
+
+    async def discuss(self, caller: UserRef, paper: Paper, channel: ChannelRef | None) -> Message:
+        if channel is None:
+            return error("Use Discuss in the channel where the discussion should happen.")
+        adapter = self.engine.adapters.get(channel.platform)
+        if adapter is None:
+            return error("Discussions need the chat platform to be connected; try again soon.")
+        store = self.engine.store
+        existing = await store.discussions.claim(channel, paper.arxiv_id, caller.user_id)
+        if existing is not None:
+            if existing.thread_id is None:
+                return render.confirm(
+                    "A discussion of this paper is being opened right now; "
+                    "it will appear in this channel in a moment."
+                )
+            link = await self._link(channel, existing.root_message_id, existing.thread_id)
+            return render.confirm(f"“{paper.title}” already has a discussion: {link}")
+        votes = await store.votes.counts(channel.platform, channel.workspace, [paper.arxiv_id])
+        activity = await store.discussions.activity(
+            channel.platform, channel.workspace, [paper.arxiv_id]
+        )
+        root = render.discussion_root(
+            paper, votes.get(paper.arxiv_id, 0), activity.get(paper.arxiv_id)
+        )
+        try:
+            ref = await adapter.open_thread(channel, root, paper.title[:100])
+            thread_id = ref.thread_id or ref.message_id
+            await store.discussions.opened(channel, paper.arxiv_id, ref.message_id, thread_id)
+            seed = render.discussion_seed(paper, caller.display_name or caller.user_id)
+            await adapter.post_in_thread(PostedRef(channel, ref.message_id, thread_id), seed)
+        except DeliveryError as exc:
+            await store.discussions.forget(channel, paper.arxiv_id)
+            log.warning("discussion in %s/%s failed: %s", channel.platform, channel.channel, exc)
+            return error(f"I couldn't open a discussion here: {exc}")
+        link = await self._link(channel, ref.message_id, thread_id)
+        return render.confirm(f"Opened a discussion of “{paper.title}”: {link}")
+
+    async def record_reply(
+        self,
+        platform: str,
+        workspace: str,
+        *,
+        message_id: str,
+        user_id: str,
+        thread_id: str | None = None,
+        reply_to: str | None = None,
+    ) -> bool:
+        """Count a human reply in a paper's discussion thread, or one that references a
+        paper's message in a daily thread. Returns whether it was about a paper."""
+        store = self.engine.store
+        arxiv_id = await store.discussions.paper_for(
+            platform, workspace, thread_id=thread_id, reply_to=reply_to
+        )
+        if arxiv_id is None:
+            return False
+        return await store.discussions.add_reply(
+            platform, workspace, message_id, arxiv_id, user_id, self.engine.clock.now()
+        )
+
+    async def refresh_standings(self, now: datetime) -> int:
+        """Edit today's daily-thread headers with the current top three (votes + discussion),
+        at most hourly per feed, and only during the feed's local day."""
+        from bot.delivery import content_day
+
+        engine, store = self.engine, self.engine.store
+        edited = 0
+        for feed in await store.feeds.enabled():
+            adapter = engine.adapters.get(feed.channel.platform)
+            if feed.id is None or adapter is None:
+                continue
+            day = now.astimezone(ZoneInfo(feed.timezone)).date()
+            delivery = await store.deliveries.get(feed.id, day)
+            if (
+                delivery is None
+                or delivery.status is not DeliveryStatus.DONE
+                or not delivery.root_message_id
+                or not delivery.plan
+            ):
+                continue
+            key = f"standings:{feed.id}:{day.isoformat()}"
+            last = await store.kv.get(key)
+            if last and now - datetime.fromisoformat(last) < STANDINGS_EVERY:
+                continue
+            ch = feed.channel
+            ids = list(delivery.plan)
+            votes = await store.votes.counts(ch.platform, ch.workspace, ids)
+            activity = await store.discussions.activity(ch.platform, ch.workspace, ids)
+            papers = await store.papers.get_many(ids)
+            score = {i: votes.get(i, 0) + activity.get(i, (0, 0))[0] for i in ids}
+            top = [i for i in sorted(ids, key=lambda i: (-score[i], ids.index(i))) if score[i] > 0][
+                :3
+            ]
+            if not top:
+                await store.kv.set(key, now.astimezone(UTC).isoformat())
+                continue
+            parts = []
+            for n, i in enumerate(top, 1):
+                bits = []
+                if votes.get(i):
+                    bits.append(f"▲{votes[i]}")
+                if activity.get(i, (0, 0))[0]:
+                    bits.append(activity_text(*activity[i]))
+                title = papers[i].title if i in papers else i
+                parts.append(f"{n}. {title[:60]} ({' · '.join(bits)})")
+            standings = "Live standings: " + "   ".join(parts)
+            header = render.digest_header(
+                content_day(feed, day), len(ids), feed.topic, note=standings
+            )
+            try:
+                await adapter.edit(
+                    PostedRef(ch, delivery.root_message_id, delivery.thread_id), header
+                )
+            except DeliveryError as exc:
+                log.warning("standings for feed %s not updated: %s", feed.id, exc)
+                continue
+            await store.kv.set(key, now.astimezone(UTC).isoformat())
+            edited += 1
+        return edited
+
+
+def standings_line(message: Message) -> str | None:
+    """The standings note of a header, for tests and the console."""
+    for block in message.blocks:
+        if isinstance(block, Context) and block.text.startswith("Live standings:"):
+            return block.text
+    return None

@@ -1,0 +1,147 @@
+"""Discussion threads and reply counts (the ``DiscussionRepo`` port)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from bot.models import ChannelRef, Discussion, Paper
+from storage.db import Database
+from storage.repositories import _PAPER_COLUMNS, paper_from_row
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class SqliteDiscussionRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def claim(self, channel: ChannelRef, arxiv_id: str, user_id: str) -> Discussion | None:
+        """Reserve the (channel, paper) discussion. None: the caller won and must open the
+        thread; otherwise the existing row (its thread may still be opening)."""
+        key = (channel.platform, channel.workspace, channel.channel, arxiv_id)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO discussions (platform, workspace, channel, arxiv_id, "
+                "opened_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (*key, user_id, _now()),
+            )
+            won = cur.rowcount == 1
+        return None if won else await self.get(channel, arxiv_id)
+
+    async def get(self, channel: ChannelRef, arxiv_id: str) -> Discussion | None:
+        row = await self.db.fetchone(
+            "SELECT root_message_id, thread_id, opened_by FROM discussions WHERE platform = ? "
+            "AND workspace = ? AND channel = ? AND arxiv_id = ?",
+            (channel.platform, channel.workspace, channel.channel, arxiv_id),
+        )
+        if row is None:
+            return None
+        return Discussion(channel, arxiv_id, row[0], row[1], row[2])
+
+    async def opened(
+        self, channel: ChannelRef, arxiv_id: str, root_id: str, thread_id: str
+    ) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE discussions SET root_message_id = ?, thread_id = ? WHERE platform = ? "
+                "AND workspace = ? AND channel = ? AND arxiv_id = ?",
+                (
+                    root_id,
+                    thread_id,
+                    channel.platform,
+                    channel.workspace,
+                    channel.channel,
+                    arxiv_id,
+                ),
+            )
+
+    async def forget(self, channel: ChannelRef, arxiv_id: str) -> None:
+        """Drop a reservation whose thread could not be opened, so a later click can retry."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM discussions WHERE platform = ? AND workspace = ? AND channel = ? "
+                "AND arxiv_id = ? AND thread_id IS NULL",
+                (channel.platform, channel.workspace, channel.channel, arxiv_id),
+            )
+
+    async def paper_for(
+        self, platform: str, workspace: str, *, thread_id: str | None, reply_to: str | None
+    ) -> str | None:
+        """Which paper a reply is about: a discussion thread, or a paper's message."""
+        if thread_id:
+            row = await self.db.fetchone(
+                "SELECT arxiv_id FROM discussions WHERE platform = ? AND workspace = ? "
+                "AND thread_id = ?",
+                (platform, workspace, thread_id),
+            )
+            if row:
+                return str(row[0])
+        if reply_to:
+            row = await self.db.fetchone(
+                "SELECT arxiv_id FROM discussions WHERE platform = ? AND workspace = ? "
+                "AND root_message_id = ?",
+                (platform, workspace, reply_to),
+            )
+            if row:
+                return str(row[0])
+            row = await self.db.fetchone(
+                "SELECT di.arxiv_id FROM delivery_items di JOIN feeds f ON f.id = di.feed_id "
+                "WHERE di.message_id = ? AND f.platform = ? AND f.workspace = ?",
+                (reply_to, platform, workspace),
+            )
+            if row:
+                return str(row[0])
+        return None
+
+    async def add_reply(
+        self,
+        platform: str,
+        workspace: str,
+        message_id: str,
+        arxiv_id: str,
+        user_id: str,
+        at: datetime,
+    ) -> bool:
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO replies (platform, workspace, message_id, arxiv_id, "
+                "user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    platform,
+                    workspace,
+                    message_id,
+                    arxiv_id,
+                    user_id,
+                    at.astimezone(UTC).isoformat(timespec="seconds"),
+                ),
+            )
+            return cur.rowcount == 1
+
+    async def activity(
+        self, platform: str, workspace: str, ids: Sequence[str]
+    ) -> dict[str, tuple[int, int]]:
+        """arxiv_id -> (replies, distinct people), all time, in this workspace."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self.db.fetchall(
+            f"SELECT arxiv_id, count(*), count(DISTINCT user_id) FROM replies WHERE platform = ? "
+            f"AND workspace = ? AND arxiv_id IN ({marks}) GROUP BY arxiv_id",
+            [platform, workspace, *ids],
+        )
+        return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
+    async def most_discussed(
+        self, platform: str, workspace: str, since: date, until: date, limit: int
+    ) -> list[tuple[Paper, int, int]]:
+        rows = await self.db.fetchall(
+            f"""SELECT {_PAPER_COLUMNS}, count(*) AS n, count(DISTINCT r.user_id) AS people
+                FROM replies r JOIN papers p ON p.arxiv_id = r.arxiv_id
+                WHERE r.platform = ? AND r.workspace = ? AND r.created_at >= ? AND r.created_at < ?
+                GROUP BY r.arxiv_id ORDER BY n DESC, people DESC, p.arxiv_id DESC LIMIT ?""",
+            (platform, workspace, since.isoformat(), until.isoformat() + "T99", limit),
+        )
+        return [(paper_from_row(r), int(r[15]), int(r[16])) for r in rows]
