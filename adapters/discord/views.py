@@ -1,0 +1,98 @@
+"""Persistent buttons: one DynamicItem whose custom_id carries the engine's action.
+
+``ph:upvote:2411.01234`` survives a restart: discord.py matches the template against any
+clicked custom_id once the class is registered (``client.add_dynamic_items``), so no View has
+to be kept in memory per message (pitfall 8: timeout=None and a custom_id on every item).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Protocol
+
+import discord
+
+from adapters.discord.render import CUSTOM_ID_PREFIX, LABEL_MAX, ButtonSpec, clip
+from bot.messages import Button
+
+log = logging.getLogger(__name__)
+
+STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "secondary": discord.ButtonStyle.secondary,
+    "danger": discord.ButtonStyle.danger,
+}
+_CARD_PREFIX = re.compile(r"^#\d+ ")
+
+
+class ButtonHost(Protocol):
+    async def on_button(
+        self, interaction: discord.Interaction[Any], button: ActionButton
+    ) -> None: ...
+
+
+class ActionButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=re.escape(CUSTOM_ID_PREFIX) + r"(?P<action>\S{1,97})",
+):
+    def __init__(
+        self,
+        action: str,
+        *,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        row: int | None = None,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=CUSTOM_ID_PREFIX + action),
+            row=row,
+        )
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ActionButton:
+        label = getattr(item, "label", None) or "…"
+        style = getattr(item, "style", discord.ButtonStyle.secondary)
+        return cls(match["action"], label=label, style=style)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        # The client carries the adapter; a DynamicItem is rebuilt per click and holds no state.
+        host: ButtonHost | None = getattr(interaction.client, "button_host", None)
+        if host is None:
+            log.warning("button %s clicked but no adapter is attached", self.action)
+            return
+        await host.on_button(interaction, self)
+
+
+def build_view(rows: list[list[ButtonSpec]]) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for index, row in enumerate(rows):
+        for spec in row:
+            if spec.url is not None:
+                view.add_item(discord.ui.Button(label=spec.label, url=spec.url, row=index))
+            elif spec.action is not None:
+                style = STYLES.get(spec.style, discord.ButtonStyle.secondary)
+                view.add_item(ActionButton(spec.action, label=spec.label, style=style, row=index))
+    return view
+
+
+def relabel(view: discord.ui.View, updates: tuple[Button, ...]) -> int:
+    """Give the buttons of ``view`` named by ``updates`` their new labels; returns how many."""
+    wanted = {CUSTOM_ID_PREFIX + b.action: b.label for b in updates}
+    changed = 0
+    for child in view.children:
+        target = child.item if isinstance(child, discord.ui.DynamicItem) else child
+        if not isinstance(target, discord.ui.Button) or target.custom_id not in wanted:
+            continue
+        # Keep the "#3 " that says which card a button belongs to in a list.
+        prefix = m.group(0) if (m := _CARD_PREFIX.match(target.label or "")) else ""
+        target.label = clip(prefix + wanted[target.custom_id], LABEL_MAX)
+        changed += 1
+    return changed

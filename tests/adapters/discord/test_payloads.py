@@ -1,0 +1,136 @@
+"""Contract: every payload the fake sends parses with discord.py's own models (pitfall 4).
+
+A discord.py upgrade that starts reading a new field fails here, naming the payload, instead
+of silently killing the gateway loop in some other test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import discord
+import pytest
+from discord.appinfo import AppInfo
+from discord.interactions import Interaction, InteractionCallbackResponse
+from discord.state import ConnectionState
+
+from tests.adapters.discord import payloads as p
+
+
+@pytest.fixture
+async def state() -> AsyncIterator[ConnectionState]:
+    client = discord.Client(intents=discord.Intents.default())
+    state = client._connection
+    state.user = discord.ClientUser(state=state, data=p.bot_user())
+    state.application_id = p.APP_ID
+    state._add_guild_from_data(p.guild())
+    try:
+        yield state
+    finally:
+        await client.close()
+
+
+def test_token_encodes_the_application_id() -> None:
+    from adapters.discord.invite import application_id_from_token
+
+    assert application_id_from_token(p.TOKEN) == p.APP_ID
+
+
+async def test_ready_and_guild(state: ConnectionState) -> None:
+    state.parse_ready(p.ready("ws://127.0.0.1:1/gateway"))
+    guild = state._get_guild(p.GUILD_ID)
+    assert guild is None or guild.id == p.GUILD_ID  # READY lists it as unavailable first
+    state._add_guild_from_data(p.guild())
+    guild = state._get_guild(p.GUILD_ID)
+    assert guild is not None and guild.me is not None
+    assert isinstance(guild.get_channel(p.TEXT_CHANNEL_ID), discord.TextChannel)
+    assert isinstance(guild.get_channel(p.FORUM_CHANNEL_ID), discord.ForumChannel)
+    assert isinstance(guild.get_channel(p.VOICE_CHANNEL_ID), discord.VoiceChannel)
+    locked = guild.get_channel(p.LOCKED_CHANNEL_ID)
+    assert isinstance(locked, discord.TextChannel)
+    perms = locked.permissions_for(guild.me)
+    assert perms.send_messages and not perms.create_public_threads
+    if state._ready_task is not None:
+        state._ready_task.cancel()
+
+
+async def test_application_and_users(state: ConnectionState) -> None:
+    app = AppInfo(state, p.application())
+    assert app.id == p.APP_ID and app.interactions_endpoint_url is None
+    assert discord.ClientUser(state=state, data=p.bot_user()).bot
+
+
+async def test_messages_threads_and_dms(state: ConnectionState) -> None:
+    guild = state._get_guild(p.GUILD_ID)
+    assert guild is not None
+    channel = guild.get_channel(p.TEXT_CHANNEL_ID)
+    assert isinstance(channel, discord.TextChannel)
+    body = {
+        "content": "hi",
+        "embeds": [{"title": "t", "description": "d"}],
+        "components": [
+            {
+                "type": 1,
+                "components": [{"type": 2, "style": 1, "label": "▲", "custom_id": "ph:upvote:1"}],
+            }
+        ],
+    }
+    msg = discord.Message(state=state, channel=channel, data=p.message(5, p.TEXT_CHANNEL_ID, body))
+    assert msg.content == "hi" and msg.embeds[0].title == "t"
+    assert msg.components and discord.ui.View.from_message(msg, timeout=None).children
+    thread = discord.Thread(guild=guild, state=state, data=p.thread(6, p.TEXT_CHANNEL_ID, "t"))
+    assert thread.parent_id == p.TEXT_CHANNEL_ID
+    dm = discord.DMChannel(
+        me=state.user, state=state, data=p.dm_channel(7, p.user(p.ALICE_ID, "Alice"))
+    )
+    assert dm.recipient is not None and dm.recipient.id == p.ALICE_ID
+
+
+async def test_interactions(state: ConnectionState) -> None:
+    channel = p.guild_channel(p.TEXT_CHANNEL_ID)
+    alice = p.user(p.ALICE_ID, "Alice")
+    cmd = Interaction(
+        data=p.command_interaction(
+            1, "t1", ("channel", "setup"), {"top": 5}, caller=alice, admin=True, channel=channel
+        ),
+        state=state,
+    )
+    assert cmd.channel is not None and cmd.channel.id == p.TEXT_CHANNEL_ID
+    assert cmd.permissions.manage_guild and cmd.guild_id == p.GUILD_ID
+    auto = Interaction(
+        data=p.autocomplete_interaction(
+            2, "t2", ("paper",), "id", "26", caller=alice, channel=channel
+        ),
+        state=state,
+    )
+    assert auto.type is discord.InteractionType.autocomplete
+    clicked = p.message(9, p.TEXT_CHANNEL_ID, {"content": "x"})
+    button = Interaction(
+        data=p.component_interaction(
+            3, "t3", "ph:upvote:1", clicked, caller=alice, channel=channel
+        ),
+        state=state,
+    )
+    assert button.message is not None and button.message.id == 9
+    dm = Interaction(
+        data=p.command_interaction(
+            4, "t4", ("help",), caller=alice, channel=p.dm_channel(8, alice), in_guild=False
+        ),
+        state=state,
+    )
+    assert dm.guild_id is None and dm.user.id == p.ALICE_ID
+    created = p.message(
+        10, p.TEXT_CHANNEL_ID, {"content": "x", "flags": p.EPHEMERAL}, interaction_id=1
+    )
+    response = InteractionCallbackResponse(
+        data=p.callback_response(1, 2, 4, created),
+        parent=cmd,
+        state=state,
+        type=discord.InteractionResponseType.channel_message,
+    )
+    assert response.message_id == 10 and response.is_ephemeral()
+
+
+def test_registered_commands_echo_ids() -> None:
+    stored = p.registered_commands([{"name": "papers", "description": "d", "type": 1}], p.GUILD_ID)
+    assert stored[0]["id"] and stored[0]["guild_id"] == str(p.GUILD_ID)
