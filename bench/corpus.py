@@ -40,13 +40,15 @@ from typing import Any
 
 from bot.models import FeaturedOn, Paper, SourceBatch
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 BENCH_DIR = Path(__file__).resolve().parent
 CORPUS_DIR = BENCH_DIR / "corpus"
 SHARED = BENCH_DIR.parent.parent / "shared"
 END_DAY = date(2026, 9, 30)
 YEARS = 10
 TAIL_RATE = 0.06
+LOCALITY = 0.75  # share of an abstract's runs taken from one window of real text
+LOCAL_WINDOW = 400
 MIN_BATCH = 200  # papers per upsert transaction when building a store (whole days)
 
 _FALLBACK_TEXT = """
@@ -70,8 +72,106 @@ _FALLBACK_TITLES = [
     "Real-Time Gaussian Splatting for Dynamic Scenes",
     "Aligning Vision-Language Models with Human Feedback",
 ]
-_FIRST = ["Wei", "Yang", "Jun", "Li", "Xin", "Chen", "Yu", "Zhang", "Hao", "Wang", "Lei", "Liu", "Jian", "Zhao", "Ming", "Sun", "Anna", "Maria", "David", "Michael", "Sarah", "Daniel", "Laura", "Thomas", "Julia", "Pierre", "Sophie", "Luca", "Giulia", "Ahmed", "Fatima", "Omar", "Priya", "Rahul", "Ananya", "Kenji", "Yuki", "Hiroshi", "Min-jun", "Ji-woo", "Olga", "Ivan", "Dmitri", "Elena", "Carlos", "Ana", "Diego"]
-_LAST = ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Luo", "Gao", "Smith", "Johnson", "Brown", "Garcia", "Miller", "Davis", "Martin", "Bernard", "Dubois", "Rossi", "Russo", "Müller", "Schmidt", "Schneider", "Kumar", "Singh", "Sharma", "Patel", "Tanaka", "Suzuki", "Sato", "Kim", "Lee", "Park", "Choi", "Ivanov", "Petrov", "Silva", "Santos"]
+_FIRST = [
+    "Wei",
+    "Yang",
+    "Jun",
+    "Li",
+    "Xin",
+    "Chen",
+    "Yu",
+    "Zhang",
+    "Hao",
+    "Wang",
+    "Lei",
+    "Liu",
+    "Jian",
+    "Zhao",
+    "Ming",
+    "Sun",
+    "Anna",
+    "Maria",
+    "David",
+    "Michael",
+    "Sarah",
+    "Daniel",
+    "Laura",
+    "Thomas",
+    "Julia",
+    "Pierre",
+    "Sophie",
+    "Luca",
+    "Giulia",
+    "Ahmed",
+    "Fatima",
+    "Omar",
+    "Priya",
+    "Rahul",
+    "Ananya",
+    "Kenji",
+    "Yuki",
+    "Hiroshi",
+    "Min-jun",
+    "Ji-woo",
+    "Olga",
+    "Ivan",
+    "Dmitri",
+    "Elena",
+    "Carlos",
+    "Ana",
+    "Diego",
+]
+_LAST = [
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "He",
+    "Lin",
+    "Luo",
+    "Gao",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Rossi",
+    "Russo",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Kumar",
+    "Singh",
+    "Sharma",
+    "Patel",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Kim",
+    "Lee",
+    "Park",
+    "Choi",
+    "Ivanov",
+    "Petrov",
+    "Silva",
+    "Santos",
+]
 _FALLBACK_KEYWORDS = [
     "large language models",
     "diffusion models",
@@ -112,7 +212,40 @@ CATEGORIES: tuple[tuple[str, float], ...] = (
     ("econ.GN", 0.2),
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-]+")
-_SYLLABLES = ["ka", "ri", "to", "na", "mo", "le", "si", "pa", "ve", "lu", "qui", "zor", "tex", "bra", "gen", "fla", "mi", "co", "dri", "nu", "sta", "pho", "lex", "vor", "tri", "gal", "den", "rin", "sol", "ber", "mak", "tun"]
+_SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "na",
+    "mo",
+    "le",
+    "si",
+    "pa",
+    "ve",
+    "lu",
+    "qui",
+    "zor",
+    "tex",
+    "bra",
+    "gen",
+    "fla",
+    "mi",
+    "co",
+    "dri",
+    "nu",
+    "sta",
+    "pho",
+    "lex",
+    "vor",
+    "tri",
+    "gal",
+    "den",
+    "rin",
+    "sol",
+    "ber",
+    "mak",
+    "tun",
+]
 
 
 # ----------------------------------------------------------------------------- source text
@@ -267,28 +400,39 @@ class CorpusModel:
         return model
 
     # -- text
-    def _runs(self, rng: random.Random, tokens: list[str], words: int) -> list[str]:
+    def _runs(
+        self, rng: random.Random, tokens: list[str], words: int, local: float = 0.0
+    ) -> list[str]:
         # One random number per run (this loop is the generator's hot path): below TAIL_RATE
-        # it picks a long-tail word, above it the run's start and (fractional part) length.
+        # it picks a long-tail word; above it, the run's start and (fractional part) length.
+        # With ``local`` > 0 that share of the runs comes from one window of LOCAL_WINDOW
+        # real tokens (one real abstract, roughly): topical words cluster in a paper as they
+        # do in real text instead of spreading evenly over every document.
         out: list[str] = []
         n_tok = len(tokens)
         tail, tail_cw = self.tail, self.tail_cw
         tail_total = tail_cw[-1]
         rnd, bis = rng.random, bisect.bisect
-        scale = n_tok / (1.0 - TAIL_RATE)
+        base = rng.randrange(n_tok)
+        span = 1.0 - TAIL_RATE
         while len(out) < words:
             r = rnd()
             if r < TAIL_RATE:
                 out.append(tail[bis(tail_cw, r / TAIL_RATE * tail_total)])
                 continue
-            x = (r - TAIL_RATE) * scale
-            start = int(x)
-            out.extend(tokens[start : start + 1 + int((x - start) * 5)])
+            u = (r - TAIL_RATE) / span
+            if u < local:
+                x = u / local * LOCAL_WINDOW
+                start = (base + int(x)) % n_tok
+            else:
+                x = (u - local) / (1.0 - local) * n_tok
+                start = int(x)
+            out.extend(tokens[start : start + 1 + int((x - int(x)) * 5)])
         return out[:words]
 
     def abstract(self, rng: random.Random) -> str:
         words = max(40, min(350, int(rng.gauss(165, 50))))
-        toks = self._runs(rng, self.text.abstract_tokens, words)
+        toks = self._runs(rng, self.text.abstract_tokens, words, LOCALITY)
         text = " ".join(toks)
         return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
@@ -360,7 +504,9 @@ def generate_papers(
                 comments = int(rng.expovariate(0.7))
                 keywords = model.ai_keywords(rng)
                 summary = " ".join(model._runs(rng, model.text.abstract_tokens, 25)) + "."
-                thumb = f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{arxiv_id}.png"
+                thumb = (
+                    f"https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/{arxiv_id}.png"
+                )
                 if rng.random() < 0.4:
                     github = f"https://github.com/{rng.choice(model.authors).split()[-1].lower()}/{arxiv_id.replace('.', '-')}"
                     stars = int((rng.paretovariate(0.9) - 1.0) * 20)
@@ -405,9 +551,7 @@ def iter_batches(
         yield SourceBatch(papers=tuple(papers), featured=tuple(featured), source="bench")
 
 
-def new_day_batch(
-    model: CorpusModel, day: date, count: int = 500, seed: int = 7
-) -> SourceBatch:
+def new_day_batch(model: CorpusModel, day: date, count: int = 500, seed: int = 7) -> SourceBatch:
     """``count`` new papers featured on ``day`` (ids 9xxx.* never collide with the corpus)."""
     rng = random.Random(f"newday-{seed}")
     papers, featured = [], []
@@ -561,7 +705,9 @@ def ensure_corpus(n: int, seed: int = 42, *, log: Any = print) -> tuple[Path, di
         "bytes": path.stat().st_size,
     }
     meta_path.write_text(json.dumps(meta, indent=2))
-    log(f"built N={n:,} in {elapsed:.1f}s ({stored / elapsed:,.0f} papers/s, {meta['bytes'] / 1e6:.0f} MB)")
+    log(
+        f"built N={n:,} in {elapsed:.1f}s ({stored / elapsed:,.0f} papers/s, {meta['bytes'] / 1e6:.0f} MB)"
+    )
     meta["cached"] = False
     return path, meta
 

@@ -273,10 +273,12 @@ async def doctor(settings: Settings) -> int:
             if "arxiv" in settings.sources:
                 targets.append(("arXiv", settings.arxiv_api_url + "?id_list=1706.03762"))
             if settings.discord_token:
+                from adapters.discord.endpoints import api_base
+
                 targets.append(
                     (
                         "Discord",
-                        (settings.discord_api_base_url or "https://discord.com/api/v10")
+                        api_base(settings.discord_api_base_url or "https://discord.com")
                         + "/gateway",
                     )
                 )

@@ -1,7 +1,8 @@
 """The Slack ChatAdapter: slack-bolt's AsyncApp over Socket Mode (default) or HTTP.
 
 Channel refs: workspace = team id, channel = channel id. Posted refs: message id = ``ts``,
-thread id = ``thread_ts`` (a daily thread is the header's ``ts``).
+thread id = ``thread_ts`` (a daily thread or a discussion is its top-level message's ``ts``, so
+``edit`` on the PostedRef from ``open_thread`` updates that message: the standings header).
 """
 
 from __future__ import annotations
@@ -237,6 +238,20 @@ class SlackAdapter:
             )
         except API_FAILURES as exc:
             raise to_delivery_error(exc, "edit") from exc
+
+    async def permalink(self, ref: PostedRef) -> str | None:
+        """A link to the message (``chat.getPermalink``; no scope needed), None when Slack
+        cannot give one: the caller then describes where the message is instead."""
+        try:
+            resp = await self.client.chat_getPermalink(
+                channel=ref.channel.channel, message_ts=ref.message_id
+            )
+        except API_FAILURES as exc:
+            code = slack_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.info("chat.getPermalink for %s failed (%s)", ref.channel.channel, code)
+            return None
+        url = resp.get("permalink")
+        return str(url) if url else None
 
     async def send_dm(self, user: UserRef, message: Message) -> PostedRef:
         try:

@@ -15,11 +15,16 @@ API_FAILURES = (SlackApiError, aiohttp.ClientError, TimeoutError)
 
 # Faults that another attempt cannot fix: the publisher turns the feed off and says why.
 PERMANENT: dict[str, str] = {
+    # These read well after "I couldn't open a discussion here: " as well as in a stopped
+    # daily thread's status line.
     "not_in_channel": (
-        f"{BOT_NAME} is not in this channel; invite it with {INVITE} and run "
-        "/papers channel setup again."
+        f"{BOT_NAME} is not in this channel; invite it with {INVITE}, then try again "
+        "(a stopped daily thread restarts with /papers channel setup)."
     ),
-    "channel_not_found": f"The channel was deleted, or {BOT_NAME} cannot see it.",
+    "channel_not_found": (
+        f"this channel was deleted, or {BOT_NAME} cannot see it (a private channel needs "
+        f"{INVITE} first)."
+    ),
     "is_archived": "The channel is archived.",
     "missing_scope": (
         "The Slack app lacks the {needed} permission; reinstall it from "

@@ -1,14 +1,19 @@
-"""Bolt listeners: ``/papers ...`` and every ``ph_*`` button. Each one acks first (Slack
-allows 3 s), then asks the engine and answers through ``respond`` or ``chat.update``."""
+"""Bolt listeners: ``/papers ...``, every ``ph_*`` button, and ``message`` events.
+
+Commands and buttons ack first (Slack allows 3 s), then ask the engine and answer through
+``respond`` or ``chat.update``. Message events (auto-acked by Bolt) count human replies in
+threads: the engine decides whether the thread is a paper's discussion."""
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,6 +37,71 @@ log = logging.getLogger(__name__)
 
 SLASH_COMMAND = "/papers"
 SLACK = Platform.SLACK.value
+# Message subtypes that are a person writing: a plain message, a reply also sent to the
+# channel, a file with a comment, /me. Edits (message_changed), deletions (message_deleted),
+# joins, topic changes, bot_message and the rest are not replies.
+HUMAN_SUBTYPES: frozenset[str | None] = frozenset(
+    {None, "thread_broadcast", "file_share", "me_message"}
+)
+SLACKBOT = "USLACKBOT"
+
+
+@runtime_checkable
+class ReplyRecorder(Protocol):
+    """The engine's reply counter (``Engine.record_reply``)."""
+
+    async def record_reply(
+        self,
+        platform: str,
+        workspace: str,
+        *,
+        message_id: str,
+        user_id: str,
+        thread_id: str | None = None,
+        reply_to: str | None = None,
+    ) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadReply:
+    team: str
+    channel: str
+    ts: str
+    thread_ts: str
+    user: str
+
+
+def thread_reply(
+    body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None
+) -> ThreadReply | None:
+    """The human reply in a channel thread that ``event`` is, or None (a top-level message,
+    an edit or deletion, a bot's or our own message, a direct message, ...)."""
+    if event.get("type") != "message" or event.get("hidden"):
+        return None
+    if event.get("subtype") not in HUMAN_SUBTYPES:
+        return None
+    if event.get("bot_id") or event.get("bot_profile"):
+        return None
+    if event.get("channel_type") not in (None, "channel", "group"):
+        return None
+    user, ts, thread_ts = event.get("user"), event.get("ts"), event.get("thread_ts")
+    channel = event.get("channel")
+    if not (user and ts and thread_ts and channel) or thread_ts == ts:
+        return None  # not in a thread, or the thread's parent itself
+    if user in (bot_user_id, SLACKBOT):
+        return None
+    team = body.get("team_id") or event.get("team")
+    if not team:
+        return None
+    return ThreadReply(str(team), str(channel), str(ts), str(thread_ts), str(user))
+
+
+def discussion_channel(channel: ChannelRef | None) -> ChannelRef | None:
+    """Where Discuss opens a thread: the channel, never a direct message (the engine then
+    asks for a channel). A click inside a thread still means the channel."""
+    if channel is None or channel.channel.startswith("D"):
+        return None
+    return channel
 
 
 def register(
@@ -53,8 +123,36 @@ def register(
         await ack()
         await answer_button(engine, people, memory, body, action, respond, client)
 
+    recorder = engine if isinstance(engine, ReplyRecorder) else None
+    if recorder is None:
+        log.warning("slack: this engine does not count replies; message events are ignored")
+
+    async def on_message(
+        body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        # Bolt has already acked (Events API) and dropped our own messages; this is after.
+        reply = thread_reply(body, event, context.bot_user_id)
+        if reply is None or recorder is None:
+            return
+        try:
+            counted = await recorder.record_reply(
+                SLACK,
+                reply.team,
+                message_id=reply.ts,
+                user_id=reply.user,
+                thread_id=reply.thread_ts,
+                reply_to=reply.thread_ts,
+            )
+        except Exception:
+            log.exception("reply %s in %s was not recorded", reply.ts, reply.channel)
+            return
+        if counted:
+            log.debug("reply %s in %s counted", reply.ts, reply.channel)
+
     app.command(SLASH_COMMAND)(on_papers)
     app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(on_button)
+    # Every message event (all subtypes), so Bolt has none left to warn about as unhandled.
+    app.event("message")(on_message)
 
 
 async def answer_command(
@@ -66,9 +164,11 @@ async def answer_command(
 ) -> None:
     team = str(body.get("team_id") or "")
     caller = await people.caller(team, str(body.get("user_id")), str(body.get("user_name") or ""))
-    channel = ChannelRef(SLACK, team, str(body.get("channel_id") or ""))
+    channel: ChannelRef | None = ChannelRef(SLACK, team, str(body.get("channel_id") or ""))
     # Slack escapes & < > in the command text; the shared parser wants plain text.
     text = unescape(str(body.get("text") or ""))
+    if text.lower().split(maxsplit=1)[:1] == ["discuss"]:
+        channel = discussion_channel(channel)
     message = await engine.handle_text(caller, f"{SLASH_COMMAND} {text}".strip(), channel)
     await send_reply(respond, memory, message)
 
@@ -87,6 +187,8 @@ async def answer_button(
     if neutral is None:
         return
     caller, channel = await _click_context(people, body)
+    if neutral.startswith("discuss:"):
+        channel = discussion_channel(channel)
     message = await engine.handle_action(caller, neutral, channel)
     if message.button_updates and not message.is_error:
         await relabel_source(body, action, message, respond, client, memory)

@@ -6,7 +6,11 @@ Scopes are exactly what the adapter calls:
 - ``im:write``: ``conversations.open`` for subscription DMs;
 - ``users:read``: ``users.info`` for the admin check (is_admin / is_owner);
 - ``channels:read`` / ``groups:read``: ``conversations.info`` in ``/papers channel setup``
-  (public / private channels), so a missing invite is reported before 9 am, not at it.
+  (public / private channels), so a missing invite is reported before 9 am, not at it;
+- ``channels:history`` / ``groups:history``: what the ``message.channels`` /
+  ``message.groups`` bot events need, to count replies in discussion threads (public /
+  private channels the bot is in). Nothing of a message is stored but its ts, its author's id
+  and the paper; the text is never read or logged.
 Not ``chat:write.public``: the bot posts only where someone invited it, which private
 channels need anyway, and a channel's members see who is posting there.
 """
@@ -21,7 +25,19 @@ from adapters.slack.errors import BOT_NAME
 from adapters.slack.listeners import SLASH_COMMAND
 from bot.config import Settings
 
-BOT_SCOPES = ("channels:read", "chat:write", "commands", "groups:read", "im:write", "users:read")
+BOT_SCOPES = (
+    "channels:history",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "groups:history",
+    "groups:read",
+    "im:write",
+    "users:read",
+)
+# Replies in channel threads (public, private). Not message.im / message.mpim: discussions
+# live in channels only.
+BOT_EVENTS = ("message.channels", "message.groups")
 PUBLIC_URL_PLACEHOLDER = "https://paperherald.example.com" + EVENTS_PATH
 
 
@@ -30,14 +46,18 @@ def manifest(settings: Settings) -> dict[str, Any]:
     http = bool(settings.slack_signing_secret) and not settings.slack_app_token
     command: dict[str, Any] = {
         "command": SLASH_COMMAND,
-        "description": "Daily papers: search, upvote, subscribe",
-        "usage_hint": "help | today | search <query> | subscribe <topic> | channel setup",
+        "description": "Daily papers: search, upvote, discuss, subscribe",
+        "usage_hint": (
+            "help | today | search <query> | discuss <id> | subscribe <topic> | channel setup"
+        ),
         "should_escape": False,
     }
     interactivity: dict[str, Any] = {"is_enabled": True}
+    events: dict[str, Any] = {"bot_events": list(BOT_EVENTS)}
     if http:
         command["url"] = PUBLIC_URL_PLACEHOLDER
         interactivity["request_url"] = PUBLIC_URL_PLACEHOLDER
+        events = {"request_url": PUBLIC_URL_PLACEHOLDER, **events}
     return {
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
@@ -46,8 +66,9 @@ def manifest(settings: Settings) -> dict[str, Any]:
             "long_description": (
                 "Paper Herald posts one thread a day with the day's top machine-learning "
                 "papers from Hugging Face Daily Papers and arXiv, ranked by upvotes here and "
-                "there. Search stored papers, upvote them, see this week's leaderboard and "
-                "get a daily direct message of new papers on your topics, all with /papers."
+                "there. Search stored papers, upvote them, open a discussion thread on one, "
+                "see this week's leaderboard (by votes or by discussion) and get a daily "
+                "direct message of new papers on your topics, all with /papers."
             ),
             "background_color": "#1d3557",
         },
@@ -57,6 +78,7 @@ def manifest(settings: Settings) -> dict[str, Any]:
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
         "settings": {
+            "event_subscriptions": events,
             "interactivity": interactivity,
             "org_deploy_enabled": False,
             "socket_mode_enabled": not http,

@@ -1,5 +1,6 @@
 """Slack harness: a fake Slack, a real adapter on the real Engine, and three transports
-(direct ``async_dispatch``, signed HTTP, Socket Mode) that run the same scenarios."""
+(direct ``async_dispatch``, signed HTTP, Socket Mode) that run the same scenarios: slash
+commands, button clicks and Events API callbacks."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.slack import SlackAdapter, build_slack_adapter
 from bot.config import Settings
 from bot.engine import Engine
-from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, TEAM, FakeSlack
+from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, BOT_USER, TEAM, FakeSlack
 from tests.conftest import make_settings
 
 SECRET = "fake-signing-secret"
@@ -43,11 +44,17 @@ def slack_settings(tmp_path: Path, fake: FakeSlack, mode: str, **extra: object) 
     return make_settings(tmp_path, **values)
 
 
-def signed_headers(body: str, *, secret: str = SECRET, age: float = 0) -> dict[str, str]:
+def signed_headers(
+    body: str,
+    *,
+    secret: str = SECRET,
+    age: float = 0,
+    content_type: str = "application/x-www-form-urlencoded",
+) -> dict[str, str]:
     timestamp = str(int(time.time() - age))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
     return {
-        "content-type": "application/x-www-form-urlencoded",
+        "content-type": content_type,
         "x-slack-request-timestamp": timestamp,
         "x-slack-signature": signature,
     }
@@ -55,10 +62,18 @@ def signed_headers(body: str, *, secret: str = SECRET, age: float = 0) -> dict[s
 
 def form_body(kind: str, payload: dict[str, Any]) -> str:
     """How Slack POSTs over HTTP: a slash command as form fields, interactivity as
-    ``payload=<json>``."""
+    ``payload=<json>``, an Events API callback as JSON."""
     if kind == "slash_commands":
         return urlencode(payload)
+    if kind == "events_api":
+        return json.dumps(payload)
     return urlencode({"payload": json.dumps(payload)})
+
+
+def kind_headers(kind: str, body: str) -> dict[str, str]:
+    if kind == "events_api":
+        return signed_headers(body, content_type="application/json")
+    return signed_headers(body)
 
 
 # -- payloads (one factory: the fields Bolt reads) -----------------------------------------
@@ -124,7 +139,50 @@ def block_action_payload(
     }
     if message is not None:  # Slack sends the message back only when it is not ephemeral
         payload["message"] = message
+        if message.get("thread_ts"):  # a click on a message inside a thread
+            payload["container"]["thread_ts"] = message["thread_ts"]
     return payload
+
+
+def message_event_payload(
+    *,
+    user: str | None,
+    ts: str,
+    thread_ts: str | None,
+    channel: str = GENERAL,
+    text: str = "Interesting!",
+    channel_type: str = "channel",
+    **extra: Any,
+) -> dict[str, Any]:
+    """An Events API ``event_callback`` for a ``message`` event (``extra`` goes into the
+    event: ``subtype``, ``bot_id``, ...)."""
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel": channel,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "channel_type": channel_type,
+        "team": TEAM,
+    }
+    if user is not None:
+        event["user"] = user
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    event.update(extra)
+    return {
+        "token": "legacy-verification-token",
+        "team_id": TEAM,
+        "api_app_id": "AFAKE",
+        "type": "event_callback",
+        "event_id": "Ev" + uuid.uuid4().hex[:10].upper(),
+        "event_time": int(time.time()),
+        "authorizations": [
+            {"team_id": TEAM, "user_id": BOT_USER, "is_bot": True, "enterprise_id": None}
+        ],
+        "is_ext_shared_channel": False,
+        "event": event,
+    }
 
 
 # -- transports ----------------------------------------------------------------------------
@@ -144,7 +202,7 @@ class Direct:
     async def send(self, kind: str, payload: dict[str, Any]) -> int:
         body = form_body(kind, payload)
         resp = await self.adapter.app.async_dispatch(
-            AsyncBoltRequest(body=body, headers=signed_headers(body))
+            AsyncBoltRequest(body=body, headers=kind_headers(kind, body))
         )
         return resp.status
 
@@ -156,7 +214,7 @@ class Http:
 
     async def send(self, kind: str, payload: dict[str, Any]) -> int:
         body = form_body(kind, payload)
-        return await post_signed(self.port, body, signed_headers(body))
+        return await post_signed(self.port, body, kind_headers(kind, body))
 
 
 @dataclass
@@ -223,6 +281,10 @@ class Slack:
         )
         assert await self.transport.send("interactive", payload) == 200
         return await self.fake.wait_responses(rid, expect)
+
+    async def event(self, payload: dict[str, Any]) -> None:
+        """Deliver an Events API callback; Bolt acks it before the listener runs."""
+        assert await self.transport.send("events_api", payload) == 200
 
 
 def find_buttons(

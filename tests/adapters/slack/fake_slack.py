@@ -243,6 +243,13 @@ class FakeSlack:
     def _m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text")}
 
+    def _m_chat_getPermalink(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(p.get("channel")), str(p.get("message_ts"))
+        return {
+            "channel": channel,
+            "permalink": f"https://fake.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        }
+
     def _m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"message_ts": self._next_ts()}
 

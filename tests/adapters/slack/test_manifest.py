@@ -1,4 +1,5 @@
-"""The Slack app manifest: exact scopes, Socket Mode, and the committed file kept in sync."""
+"""The Slack app manifest: exact scopes and events, Socket Mode, and the committed file kept in
+sync."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from adapters.slack.manifest import BOT_SCOPES, manifest, manifest_yaml
+from adapters.slack.manifest import BOT_EVENTS, BOT_SCOPES, manifest, manifest_yaml
 from tests.conftest import REPO, make_settings
 
 
@@ -57,14 +58,23 @@ def test_scopes_command_and_socket_mode(tmp_path: Path) -> None:
     data = manifest(make_settings(tmp_path))
     assert data["oauth_config"]["scopes"]["bot"] == sorted(BOT_SCOPES)
     assert set(BOT_SCOPES) == {
+        "channels:history",
         "channels:read",
         "chat:write",
         "commands",
+        "groups:history",
         "groups:read",
         "im:write",
         "users:read",
     }
     assert "chat:write.public" not in BOT_SCOPES
+    # Reply counting: thread replies in public and private channels, and the history scope
+    # each of those events needs; no DM history.
+    assert data["settings"]["event_subscriptions"] == {
+        "bot_events": ["message.channels", "message.groups"]
+    }
+    assert set(BOT_EVENTS) == {"message.channels", "message.groups"}
+    assert not {"im:history", "mpim:history"} & set(BOT_SCOPES)
     (command,) = data["features"]["slash_commands"]
     assert command["command"] == "/papers" and "url" not in command
     assert data["settings"]["socket_mode_enabled"] is True
@@ -77,3 +87,5 @@ def test_http_mode_manifest_has_request_urls(tmp_path: Path) -> None:
     url = data["settings"]["interactivity"]["request_url"]
     assert url.endswith("/slack/events")
     assert data["features"]["slash_commands"][0]["url"] == url
+    assert data["settings"]["event_subscriptions"]["request_url"] == url
+    assert data["settings"]["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import aiohttp
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
@@ -15,6 +17,7 @@ from tests.adapters.slack.conftest import (
     GENERAL,
     SECRET,
     form_body,
+    message_event_payload,
     post_signed,
     signed_headers,
     slack_settings,
@@ -75,5 +78,32 @@ async def test_bad_requests_get_401_on_dispatch(
 async def test_unsigned_request_gets_401(http_adapter: SlackAdapter, fake: FakeSlack) -> None:
     _, body = body_for(fake)
     headers = {"content-type": "application/x-www-form-urlencoded"}
+    assert await post_signed(http_adapter.bound_port or 0, body, headers) == 401
+    assert fake.calls == []
+
+
+async def test_the_events_url_answers_slacks_url_verification(
+    http_adapter: SlackAdapter,
+) -> None:
+    # Saving the Event Subscriptions request URL makes Slack send this challenge first.
+    body = json.dumps({"token": "t", "challenge": "c0ffee", "type": "url_verification"})
+    headers = signed_headers(body, content_type="application/json")
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"http://127.0.0.1:{http_adapter.bound_port}/slack/events", data=body, headers=headers
+        ) as resp,
+    ):
+        assert resp.status == 200
+        assert "c0ffee" in await resp.text()
+
+
+async def test_a_badly_signed_event_counts_nothing(
+    http_adapter: SlackAdapter, fake: FakeSlack
+) -> None:
+    body = json.dumps(
+        message_event_payload(user="U0BOB", ts="1800000000.000001", thread_ts="1790000000.000001")
+    )
+    headers = signed_headers(body, secret="not-the-secret", content_type="application/json")
     assert await post_signed(http_adapter.bound_port or 0, body, headers) == 401
     assert fake.calls == []
