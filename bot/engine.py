@@ -195,7 +195,7 @@ class Engine:
         parsed = query.parse(text)
         if parsed.error or parsed.is_empty:
             return [], 0, parsed
-        hits, total = await self.store.papers.search(parsed, limit=limit, offset=offset)
+        hits, total, _ = await self.store.papers.search(parsed, limit=limit, offset=offset)
         votes = await self.store.votes.counts(platform, workspace, [h.paper.arxiv_id for h in hits])
         out = [
             ScoredPaper(
@@ -417,7 +417,9 @@ class Engine:
         await self.store.papers.save_query(key, text)
         page = max(1, page)
         offset = (page - 1) * SEARCH_PAGE_SIZE
-        hits, total = await self.store.papers.search(parsed, limit=SEARCH_PAGE_SIZE, offset=offset)
+        hits, total, exact = await self.store.papers.search(
+            parsed, limit=SEARCH_PAGE_SIZE, offset=offset
+        )
         if not hits and total and offset >= total:
             return error("There are no more results.")
         votes = await self.store.votes.counts(
@@ -431,6 +433,7 @@ class Engine:
             page_size=SEARCH_PAGE_SIZE,
             query_key=key,
             notes=parsed.notes,
+            exact=exact,
         )
 
     async def _known_paper(self, raw: str) -> Paper | str:

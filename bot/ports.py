@@ -74,7 +74,10 @@ class PaperRepo(Protocol):
         limit: int,
         offset: int = 0,
         within: Sequence[str] | None = None,
-    ) -> tuple[list[SearchHit], int]: ...
+    ) -> tuple[list[SearchHit], int, bool]:
+        """(hits, total, exact): broad queries rank only their newest matches."""
+        ...
+
     async def match_many(
         self, queries: Sequence[tuple[int, ParsedQuery]], within: Sequence[str]
     ) -> dict[int, list[str]]: ...

@@ -19,6 +19,7 @@ from bot.messages import (
     Text,
 )
 from bot.models import Delivery, Feed, Paper, ScoredPaper, Subscription
+from bot.query import COUNT_CAP
 from bot.ranking import activity_text
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
@@ -206,15 +207,24 @@ def search_results(
     page_size: int,
     query_key: str,
     notes: Sequence[str] = (),
+    exact: bool = True,
 ) -> Message:
     if total == 0:
         text = f"No papers match {query_text}. Try fewer words, or a prefix like diffus*."
         return Message(text=text, blocks=(Text(text),))
-    pages = (total + page_size - 1) // page_size
+    pages = (min(total, COUNT_CAP) + page_size - 1) // page_size
     first = (page - 1) * page_size + 1
-    title = f"Results {first}–{first + len(papers) - 1} of {total} for {query_text}"
+    shown = f"{min(total, COUNT_CAP):,}+" if total > COUNT_CAP or not exact else f"{total:,}"
+    title = f"Results {first}–{first + len(papers) - 1} of {shown} for {query_text}"
     blocks: list[Block] = [Header(title)]
     blocks += [Context(n) for n in notes]
+    if not exact:
+        blocks.append(
+            Context(
+                "A broad search: the newest matching papers are ranked. "
+                "Add words or filters to narrow it."
+            )
+        )
     for i, (paper, votes) in enumerate(papers, first):
         blocks.append(paper_card(paper, votes=votes, rank=i))
     nav = []

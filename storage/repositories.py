@@ -22,6 +22,7 @@ from bot.models import (
     UserRef,
 )
 from bot.ports import DuplicateSubscriptionError, SubscriptionLimitError
+from bot.query import COUNT_CAP
 from storage.db import Database
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 # bm25 column weights: title above authors above keywords above abstract.
 BM25 = "bm25(papers_fts, 10.0, 4.0, 1.0, 2.0)"
+RANK_WINDOW = 5_000  # a broad query ranks its newest matches only (see search())
+FILTER_WINDOW = 20_000
 
 _PAPER_COLUMNS = (
     "p.arxiv_id, p.version, p.title, p.abstract, p.authors, p.categories, p.keywords, "
@@ -119,11 +122,11 @@ ON CONFLICT(arxiv_id) DO UPDATE SET
 """
 
 
-def _where(query: ParsedQuery, params: list[Any]) -> list[str]:
-    """SQL conditions for the filters and exclusions of ``query`` (papers alias ``p``)."""
+def _where(query: ParsedQuery, params: list[Any], *, exclusions: bool = True) -> list[str]:
+    """SQL conditions for the filters (and exclusions) of ``query`` (papers alias ``p``)."""
     conds: list[str] = []
     exclude = query.exclude_expression()
-    if exclude:
+    if exclude and exclusions:
         conds.append("p.id NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
         params.append(exclude)
     for cat in query.categories:
@@ -211,42 +214,98 @@ class SqlitePaperRepo:
         limit: int,
         offset: int = 0,
         within: Sequence[str] | None = None,
-    ) -> tuple[list[SearchHit], int]:
-        """Ranked hits and the total count. Ties break on arxiv_id, so pages are stable."""
-        params: list[Any] = []
+    ) -> tuple[list[SearchHit], int, bool]:
+        """(page of ranked hits, total, exact). Ties break on the row id: pages are stable.
+
+        Speed: bm25 costs ~2 µs per matching row, so a word found in most abstracts ("model")
+        would rank hundreds of thousands of rows at 1M papers. When a query matches more than
+        a window of rows, only its newest matches are ranked (FTS5 walks rowids backwards
+        cheaply; newer rows are newer papers): RANK_WINDOW for plain queries, FILTER_WINDOW
+        with filters, whose per-row join costs more. ``exact`` is False then, and ``total``
+        counts what the window holds. Ids and ranks are sorted first and the paper rows are
+        fetched only for the page. Counting stops at COUNT_CAP + 1.
+        """
         match = query.match_expression()
+        exclude = query.exclude_expression()
+        if match and exclude:
+            match = f"({match}) NOT ({exclude})"  # FTS5 NOT: far cheaper than NOT IN (...)
+        params: list[Any] = []
+        exact = True
         if match:
+            plain = within is None and not query.has_filters
+            window = RANK_WINDOW if plain else FILTER_WINDOW
+            floor = 0
+            if within is None:
+                floor = await self._window_floor(match, window)
+                exact = floor == 0
+            if plain:
+                return await self._plain_search(match, floor, exact, limit, offset)
             sql_from = "papers_fts JOIN papers p ON p.id = papers_fts.rowid"
-            conds = ["papers_fts MATCH ?"]
-            params.append(match)
+            conds = ["papers_fts MATCH ?", "papers_fts.rowid >= ?"]
+            params += [match, floor]
             rank = BM25
-            order = f"{BM25}, p.arxiv_id DESC"
+            order = "r, p.id DESC"
         else:
             sql_from = "papers p"
             conds = []
             rank = "0.0"
-            order = "p.published_at DESC, p.arxiv_id DESC"
-        conds += _where(query, params)
+            order = "p.published_at DESC, p.id DESC"
+        conds += _where(query, params, exclusions=not match)
         if within is not None:
             conds.append(f"p.arxiv_id IN ({','.join('?' * len(within))})")
             params.extend(within)
         where = " AND ".join(conds) if conds else "1"
-        count_row = await self.db.fetchone(f"SELECT count(*) FROM {sql_from} WHERE {where}", params)
+        count_row = await self.db.fetchone(
+            f"SELECT count(*) FROM (SELECT 1 FROM {sql_from} WHERE {where} LIMIT ?)",
+            [*params, COUNT_CAP + 1],
+        )
         total = int(count_row[0]) if count_row else 0
         if total == 0 or offset >= total:
-            return [], total
+            return [], total, exact
         rows = await self.db.fetchall(
-            f"SELECT {_PAPER_COLUMNS}, {rank} FROM {sql_from} WHERE {where} "
-            f"ORDER BY {order} LIMIT ? OFFSET ?",
+            f"SELECT {_PAPER_COLUMNS}, f.r FROM (SELECT p.id AS id, {rank} AS r FROM {sql_from} "
+            f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) f JOIN papers p ON p.id = f.id "
+            f"ORDER BY {order}",
             [*params, limit, offset],
         )
-        return [SearchHit(paper=paper_from_row(r), rank=float(r[15])) for r in rows], total
+        return [SearchHit(paper=paper_from_row(r), rank=float(r[15])) for r in rows], total, exact
+
+    async def _window_floor(self, match: str, window: int) -> int:
+        """Lowest rowid among the newest ``window`` matches, or 0 when there are fewer."""
+        row = await self.db.fetchone(
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid DESC "
+            "LIMIT 1 OFFSET ?",
+            (match, window),
+        )
+        if row is None:
+            return 0
+        return int(row[0]) + 1
+
+    async def _plain_search(
+        self, match: str, floor: int, exact: bool, limit: int, offset: int
+    ) -> tuple[list[SearchHit], int, bool]:
+        count_row = await self.db.fetchone(
+            "SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? "
+            "AND rowid >= ? LIMIT ?)",
+            (match, floor, COUNT_CAP + 1),
+        )
+        total = int(count_row[0]) if count_row else 0
+        if total == 0 or offset >= total:
+            return [], total, exact
+        rows = await self.db.fetchall(
+            f"SELECT {_PAPER_COLUMNS}, f.r FROM (SELECT rowid AS id, {BM25} AS r FROM papers_fts "
+            f"WHERE papers_fts MATCH ? AND rowid >= ? ORDER BY r, rowid DESC LIMIT ? OFFSET ?) f "
+            f"JOIN papers p ON p.id = f.id ORDER BY f.r, p.id DESC",
+            (match, floor, limit, offset),
+        )
+        hits = [SearchHit(paper=paper_from_row(r), rank=float(r[15])) for r in rows]
+        return hits, total, exact
 
     async def matching_ids(self, query: ParsedQuery, within: Sequence[str]) -> list[str]:
         """Which of ``within`` match ``query`` (FTS5 does the matching, not Python)."""
         if not within:
             return []
-        hits, _ = await self.search(query, limit=len(within), within=within)
+        hits, _, _ = await self.search(query, limit=len(within), within=within)
         return [h.paper.arxiv_id for h in hits]
 
     async def match_many(
@@ -300,7 +359,7 @@ class SqlitePaperRepo:
         """bm25 of ``query`` for each matching id (lower is better, as in SQLite)."""
         if not arxiv_ids:
             return {}
-        hits, _ = await self.search(query, limit=len(arxiv_ids), within=arxiv_ids)
+        hits, _, _ = await self.search(query, limit=len(arxiv_ids), within=arxiv_ids)
         return {h.paper.arxiv_id: h.rank for h in hits}
 
     async def featured_on(self, day: date) -> list[Paper]:

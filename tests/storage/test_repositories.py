@@ -77,7 +77,7 @@ async def test_search_index_follows_text_changes(store: Repositories) -> None:
     await papers.upsert(SourceBatch((paper("2401.00001", title="Quantum gravity", version=1),)))
     await papers.upsert(SourceBatch((paper("2401.00001", title="Protein folding", version=2),)))
     assert (await papers.search(parse("quantum"), limit=5))[1] == 0
-    hits, total = await papers.search(parse("protein"), limit=5)
+    hits, total, _ = await papers.search(parse("protein"), limit=5)
     assert total == 1 and hits[0].paper.arxiv_id == "2401.00001"
 
 
@@ -102,9 +102,10 @@ async def test_search_ranks_title_above_abstract_and_pages_are_stable(store: Rep
     )
     await store.papers.upsert(batch)
     q = parse("diffusion")
-    first, total = await store.papers.search(q, limit=5)
-    second, _ = await store.papers.search(q, limit=5, offset=5)
-    third, _ = await store.papers.search(q, limit=5, offset=10)
+    first, total, exact = await store.papers.search(q, limit=5)
+    second, _, _ = await store.papers.search(q, limit=5, offset=5)
+    third, _, _ = await store.papers.search(q, limit=5, offset=10)
+    assert exact
     ids = [h.paper.arxiv_id for h in first + second + third]
     assert total == 13 and len(set(ids)) == 13
     assert ids[-1] == "2401.00001"  # abstract-only match ranks last
@@ -133,7 +134,7 @@ async def test_filters(store: Repositories) -> None:
     )
 
     async def ids(text: str) -> list[str]:
-        hits, _ = await store.papers.search(parse(text), limit=10)
+        hits, _, _ = await store.papers.search(parse(text), limit=10)
         return sorted(h.paper.arxiv_id for h in hits)
 
     assert await ids("transformers cat:cs.LG") == ["2401.00001"]
@@ -172,3 +173,26 @@ async def test_match_many_uses_a_small_index(store: Repositories) -> None:
         ["2401.00001", "2401.00002"],
     )
     assert out == {1: ["2401.00001"]}
+
+
+async def test_broad_queries_rank_their_newest_matches(
+    store: Repositories, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.repositories as repos
+
+    monkeypatch.setattr(repos, "RANK_WINDOW", 4)
+    monkeypatch.setattr(repos, "FILTER_WINDOW", 6)
+    await store.papers.upsert(SourceBatch(tuple(
+        paper(f"2401.{i:05d}", title="Diffusion " * (1 + i % 3), categories=("cs.LG",))
+        for i in range(1, 11)
+    )))
+    hits, total, exact = await store.papers.search(parse("diffusion"), limit=10)
+    assert (total, exact) == (4, False)
+    assert {h.paper.arxiv_id for h in hits} == {f"2401.{i:05d}" for i in range(7, 11)}
+    hits, total, exact = await store.papers.search(parse("diffusion cat:cs.LG"), limit=10)
+    assert (total, exact) == (6, False)
+    # Exclusions fold into the FTS5 expression: every abstract here mentions transformers.
+    hits, total, exact = await store.papers.search(parse("diffusion -transformers"), limit=10)
+    assert total == 0
+    hits, total, exact = await store.papers.search(parse('"nothing like this"'), limit=10)
+    assert (total, exact) == (0, True)
