@@ -272,6 +272,19 @@ class CommandHandler(Protocol):
     async def autocomplete(
         self, caller: UserRef, kind: str, prefix: str
     ) -> list[tuple[str, str]]: ...
+    async def record_reply(
+        self,
+        platform: str,
+        workspace: str,
+        *,
+        message_id: str,
+        user_id: str,
+        thread_id: str | None = None,
+        reply_to: str | None = None,
+    ) -> bool:
+        """A human reply (not a bot's) in a thread or to a message, from platform events,
+        so discussion activity is counted per paper."""
+        ...
 
 
 @runtime_checkable
