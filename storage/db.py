@@ -37,20 +37,41 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
-class Database:
-    """One connection; writes go through :meth:`transaction`, which serialises them.
+READERS = 2  # reader connections beside the writer: one per core on the reference machine
 
-    aiosqlite runs every statement of a connection on one thread, but two coroutines could
-    still interleave their BEGIN/COMMIT; the lock keeps each transaction whole.
+
+class Database:
+    """A writer connection plus a few readers (WAL lets them read while it writes).
+
+    Writes go through :meth:`transaction`, which serialises them: aiosqlite runs a
+    connection's statements on one thread, but two coroutines could still interleave their
+    BEGIN/COMMIT. Reads (:meth:`fetchall`, :meth:`fetchone`) go to the least busy reader, so
+    concurrent commands don't queue behind one thread; SQLite releases the GIL while it works.
     """
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self.conn = conn
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._readers: list[aiosqlite.Connection] = []
+        self._busy: list[int] = []
+
+    async def _open_readers(self, count: int) -> None:
+        if self.path == ":memory:":
+            return  # a private in-memory database has no other connections
+        for _ in range(count):
+            reader = await aiosqlite.connect(self.path, isolation_level=None)
+            reader.row_factory = aiosqlite.Row
+            await reader.execute("PRAGMA busy_timeout = 5000")
+            await reader.execute("PRAGMA foreign_keys = ON")
+            await reader.execute("PRAGMA query_only = ON")
+            self._readers.append(reader)
+            self._busy.append(0)
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+    async def open(
+        cls, path: str | Path, *, migrate: bool = True, readers: int = READERS
+    ) -> Database:
         target = str(path)
         if target != ":memory:":
             try:
@@ -70,11 +91,12 @@ class Database:
             await db._pragmas()
             if migrate:
                 await db.migrate()
+            await db._open_readers(readers)
         except sqlite3.DatabaseError as exc:
-            await conn.close()
+            await db.close()
             raise DatabaseError(f"{target} is not a usable Paper Herald database: {exc}.") from None
         except BaseException:
-            await conn.close()
+            await db.close()
             raise
         return db
 
@@ -118,13 +140,33 @@ class Database:
             else:
                 await self.conn.execute("COMMIT")
 
+    def _reader(self) -> tuple[int, aiosqlite.Connection]:
+        if not self._readers:
+            return -1, self.conn
+        i = min(range(len(self._readers)), key=self._busy.__getitem__)
+        return i, self._readers[i]
+
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        i, conn = self._reader()
+        if i >= 0:
+            self._busy[i] += 1
+        try:
+            async with conn.execute(sql, tuple(params)) as cur:
+                return list(await cur.fetchall())
+        finally:
+            if i >= 0:
+                self._busy[i] -= 1
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        i, conn = self._reader()
+        if i >= 0:
+            self._busy[i] += 1
+        try:
+            async with conn.execute(sql, tuple(params)) as cur:
+                return await cur.fetchone()
+        finally:
+            if i >= 0:
+                self._busy[i] -= 1
 
     async def backup(self, target: str | Path) -> None:
         """SQLite's online backup API: consistent while the bot keeps writing."""
@@ -135,6 +177,10 @@ class Database:
             dest.close()
 
     async def close(self) -> None:
+        for reader in self._readers:
+            await reader.close()
+        self._readers.clear()
+        self._busy.clear()
         await self.conn.close()
 
 

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 
 # bm25 column weights: title above authors above keywords above abstract.
 BM25 = "bm25(papers_fts, 10.0, 4.0, 1.0, 2.0)"
-RANK_WINDOW = 5_000  # a broad query ranks its newest matches only (see search())
-FILTER_WINDOW = 20_000
+RANK_WINDOW = 2_000  # a broad query ranks its newest matches only (see search())
+FILTER_WINDOW = 5_000
 
 _PAPER_COLUMNS = (
     "p.arxiv_id, p.version, p.title, p.abstract, p.authors, p.categories, p.keywords, "
