@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from bot.query import tokenize
+
 OptionKind = Literal["string", "integer"]
 ArgValue = str | int | None
 
@@ -200,25 +202,6 @@ class CommandCall:
 
 class UsageError(Exception):
     """A bad command line; the message is one line with the usage from the declaration."""
-
-
-def tokenize(text: str) -> list[str]:
-    """Whitespace split that keeps "quoted runs" together; an unclosed quote runs to the end."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        start = i
-        while i < n and not text[i].isspace():
-            if text[i] == '"':
-                close = text.find('"', i + 1)
-                i = n if close == -1 else close + 1
-            else:
-                i += 1
-        out.append(text[start:i])
-    return out
 
 
 def _strip_prefix(line: str) -> str:

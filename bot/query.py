@@ -107,8 +107,9 @@ def _clean(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == " " else " " for ch in text)
 
 
-def _tokens(text: str) -> list[str]:
-    """Split on whitespace, keeping quoted runs (an unclosed quote runs to the end)."""
+def tokenize(text: str) -> list[str]:
+    """Whitespace split that keeps "quoted runs" together; an unclosed quote runs to the end.
+    Shared with the command-line parser, so both read quotes the same way."""
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -166,7 +167,7 @@ def parse(text: str) -> ParsedQuery:
     pending_or = False
     pending_not = False
 
-    for tok in _tokens(_clean(text)):
+    for tok in tokenize(_clean(text)):
         if len(groups) + len(excluded) >= MAX_TERMS:
             notes.append(f"Only the first {MAX_TERMS} terms were used.")
             break
