@@ -19,6 +19,7 @@ from discord import app_commands
 from adapters.discord import slash
 from adapters.discord.endpoints import apply_endpoints
 from adapters.discord.errors import DiscordStartError, delivery_errors, snowflake
+from adapters.discord.events import ReplyRecorder, human_reply
 from adapters.discord.invite import PERMISSIONS
 from adapters.discord.pacing import ChannelPacer
 from adapters.discord.render import NO_MENTIONS, Rendered, render_message, thread_name
@@ -37,6 +38,17 @@ CLOSE_GRACE = 0.25  # the gateway loop needs a few ms to notice the close
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the thread stays open until the next one
 # Button actions that page through a result: they replace the clicked message in place.
 REPLACING_ACTIONS = frozenset({"search"})
+# Button actions that may take longer than Discord's 3 s: answered "thinking…" first.
+DEFERRED_ACTIONS = frozenset({"discuss"})
+# Where a discussion opens: the channel, also when Discuss is used inside one of its threads.
+DISCUSSION_ACTIONS = frozenset({"discuss"})
+DISCUSSION_COMMANDS = frozenset({("discuss",)})
+
+
+def gateway_intents() -> discord.Intents:
+    """``guilds`` (channels, threads, the bot's permissions) and ``guild_messages`` (replies
+    are counted from MESSAGE_CREATE). Nothing privileged: no Message Content, no Members."""
+    return discord.Intents(guilds=True, guild_messages=True)
 
 
 class HeraldClient(discord.Client):
@@ -46,7 +58,7 @@ class HeraldClient(discord.Client):
         # No voice here: don't warn at every start that voice libraries are missing.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
-            intents=discord.Intents.default(),  # no privileged intents needed
+            intents=gateway_intents(),
             allowed_mentions=NO_MENTIONS,
             guild_ready_timeout=guild_ready_timeout,
         )
@@ -60,6 +72,9 @@ class HeraldClient(discord.Client):
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
         self.ready_event.set()
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.button_host.on_message(message)
 
 
 class DiscordAdapter:
@@ -94,6 +109,10 @@ class DiscordAdapter:
             self.client.tree.copy_global_to(guild=discord.Object(guild_id))
         self.client.tree.error(self._on_command_error)
         self._task: asyncio.Task[None] | None = None
+        # The reply counter of the engine (``Engine.record_reply``); None: replies are ignored.
+        self.recorder: ReplyRecorder | None = engine if isinstance(engine, ReplyRecorder) else None
+        if self.recorder is None:
+            log.warning("discord: this engine does not count replies; messages are ignored")
 
     # ------------------------------------------------------------------ lifecycle
     async def setup(self) -> None:
@@ -182,6 +201,19 @@ class DiscordAdapter:
             return None  # a DM has no daily thread; the engine says so
         return ChannelRef(self.platform, str(interaction.guild_id), str(interaction.channel_id))
 
+    def discussion_channel(self, interaction: discord.Interaction[Any]) -> ChannelRef | None:
+        """Where Discuss opens its thread: the channel it was used in, or, inside a thread
+        (the daily thread, a forum post), the thread's parent text or forum channel."""
+        here = self.channel_of(interaction)
+        if here is None:
+            return None
+        channel: Any = interaction.channel
+        if not isinstance(channel, discord.Thread):
+            channel = self.client.get_channel(int(here.channel)) or channel
+        if isinstance(channel, discord.Thread) and channel.parent_id:
+            return ChannelRef(self.platform, here.workspace, str(channel.parent_id))
+        return here
+
     # ------------------------------------------------------------------ commands
     async def _run_command(
         self, interaction: discord.Interaction[Any], decl: Command, values: dict[str, Any]
@@ -202,7 +234,12 @@ class DiscordAdapter:
         except UsageError as exc:
             message = error(str(exc))
         else:
-            message = await self.engine.handle(caller, call, self.channel_of(interaction))
+            where = (
+                self.discussion_channel(interaction)
+                if decl.path in DISCUSSION_COMMANDS
+                else self.channel_of(interaction)
+            )
+            message = await self.engine.handle(caller, call, where)
         await self.reply(interaction, message)
 
     async def _complete(
@@ -236,7 +273,11 @@ class DiscordAdapter:
             await self._button(interaction, button)
         except Exception:
             log.exception("button %s failed", button.action)
-            if not interaction.response.is_done():
+            # Not answered yet, or only "thinking…": say so (an answered click stays as it is).
+            deferred = interaction.response.type is (
+                discord.InteractionResponseType.deferred_channel_message
+            )
+            if not interaction.response.is_done() or deferred:
                 with contextlib.suppress(discord.HTTPException):
                     await self.reply(
                         interaction,
@@ -245,10 +286,16 @@ class DiscordAdapter:
 
     async def _button(self, interaction: discord.Interaction[Any], button: ActionButton) -> None:
         caller = self.caller(interaction)
-        message = await self.engine.handle_action(
-            caller, button.action, self.channel_of(interaction)
+        name = button.action.partition(":")[0]
+        if name in DEFERRED_ACTIONS:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        where = (
+            self.discussion_channel(interaction)
+            if name in DISCUSSION_ACTIONS
+            else self.channel_of(interaction)
         )
-        if message.is_error:
+        message = await self.engine.handle_action(caller, button.action, where)
+        if message.is_error or interaction.response.is_done():  # an error, or after "thinking…"
             await self.reply(interaction, message)
             return
         view = button.view
@@ -258,10 +305,32 @@ class DiscordAdapter:
             await interaction.response.edit_message(view=view, allowed_mentions=NO_MENTIONS)
             await self.reply(interaction, message)
             return
-        if button.action.partition(":")[0] in REPLACING_ACTIONS:
+        if name in REPLACING_ACTIONS:
             await interaction.response.edit_message(**render_message(message).edit_kwargs())
             return
         await self.reply(interaction, message)
+
+    # ------------------------------------------------------------------ replies
+    async def on_message(self, message: discord.Message) -> None:
+        """MESSAGE_CREATE: count a human reply in a discussion or to a paper's card."""
+        me = self.client.user
+        reply = human_reply(message, me.id if me is not None else None)
+        if reply is None or self.recorder is None:
+            return
+        try:
+            counted = await self.recorder.record_reply(
+                self.platform,
+                reply.guild_id,
+                message_id=reply.message_id,
+                user_id=reply.user_id,
+                thread_id=reply.thread_id,
+                reply_to=reply.reply_to,
+            )
+        except Exception:
+            log.exception("reply %s was not recorded", reply.message_id)
+            return
+        if counted:
+            log.debug("reply %s in %s counted", reply.message_id, reply.thread_id or "-")
 
     # ------------------------------------------------------------------ posting
     async def _guild_channel(self, channel_id: int) -> Any:
@@ -283,7 +352,7 @@ class DiscordAdapter:
 
     async def send(self, channel: ChannelRef, message: Message) -> PostedRef:
         channel_id = snowflake(channel.channel, "channel")
-        async with delivery_errors(f"a post in channel {channel_id}"):
+        async with delivery_errors(f"a post in channel {channel_id}", "this channel"):
             sent = await self._post(channel_id, render_message(message))
         return PostedRef(channel, str(sent.id))
 
@@ -291,7 +360,7 @@ class DiscordAdapter:
         channel_id = snowflake(channel.channel, "channel")
         name = thread_name(title or header.thread_title or "Daily Papers")
         rendered = render_message(header)
-        async with delivery_errors(f"the daily thread in channel {channel_id}"):
+        async with delivery_errors(f"a new thread in channel {channel_id}", "this channel"):
             target = await self._guild_channel(channel_id)
             if isinstance(target, discord.ForumChannel):
                 await self.pacer.wait(str(channel_id))
@@ -303,7 +372,7 @@ class DiscordAdapter:
                 return PostedRef(channel, str(created.message.id), str(created.thread.id))
             if not isinstance(target, discord.TextChannel):
                 raise DeliveryError(
-                    "Daily threads need a text or forum channel; this is neither.", permanent=True
+                    "Threads need a text or forum channel; this is neither.", permanent=True
                 )
             root = await self._post(channel_id, rendered)
             try:
@@ -320,20 +389,25 @@ class DiscordAdapter:
 
     async def post_in_thread(self, thread: PostedRef, message: Message) -> PostedRef:
         thread_id = snowflake(thread.thread_id or thread.message_id, "thread")
-        async with delivery_errors(f"a post in thread {thread_id}"):
+        async with delivery_errors(f"a post in thread {thread_id}", "the thread"):
             sent = await self._post(thread_id, render_message(message))
         return PostedRef(thread.channel, str(sent.id), str(thread_id))
 
     async def edit(self, ref: PostedRef, message: Message) -> None:
+        """Replace a posted message: a thread post, or a thread's root as ``open_thread``
+        returned it (in a text channel the header message, in a forum the post's first
+        message, which lives inside the thread)."""
         message_id = snowflake(ref.message_id, "message")
         channel_id = snowflake(ref.channel.channel, "channel")
-        if ref.thread_id and ref.thread_id != ref.message_id:
-            channel_id = snowflake(ref.thread_id, "thread")  # a post inside the thread
-        elif ref.thread_id and isinstance(
-            self.client.get_channel(channel_id), discord.ForumChannel
-        ):
-            channel_id = snowflake(ref.thread_id, "thread")  # a forum post's first message
-        async with delivery_errors(f"an edit of message {message_id}"):
+        async with delivery_errors(f"an edit of message {message_id}", "that message's channel"):
+            if ref.thread_id and ref.thread_id != ref.message_id:
+                channel_id = snowflake(ref.thread_id, "thread")  # a post inside the thread
+            elif ref.thread_id:
+                # Both roots have the thread's id: only the channel type tells them apart
+                # (from the cache; after a restart an uncached channel is fetched once).
+                parent = await self._guild_channel(channel_id)
+                if isinstance(parent, discord.ForumChannel):
+                    channel_id = snowflake(ref.thread_id, "thread")
             partial = self.client.get_partial_messageable(channel_id).get_partial_message(
                 message_id
             )
@@ -353,13 +427,21 @@ class DiscordAdapter:
         await self.send_dm(user, message)
 
     async def permalink(self, ref: PostedRef) -> str | None:
-        """A link that opens the thread (or else the message) in Discord; no request needed."""
+        """A link for people to click; no request needed.
+
+        A thread's root (``open_thread``'s ref: the thread has the root message's id, in text
+        and forum channels alike) links to the thread, which Discord opens; a message inside
+        a thread to ``/<guild>/<thread>/<message>``; any other message to
+        ``/<guild>/<channel>/<message>``."""
         guild = ref.channel.workspace
         if not guild.isdigit():
             return None  # a DM: no stable link for other people
+        base = f"https://discord.com/channels/{guild}"
+        if ref.thread_id and ref.thread_id == ref.message_id:
+            return f"{base}/{ref.thread_id}"
         if ref.thread_id:
-            return f"https://discord.com/channels/{guild}/{ref.thread_id}"
-        return f"https://discord.com/channels/{guild}/{ref.channel.channel}/{ref.message_id}"
+            return f"{base}/{ref.thread_id}/{ref.message_id}"
+        return f"{base}/{ref.channel.channel}/{ref.message_id}"
 
     async def check_channel(self, channel: ChannelRef) -> str | None:
         try:

@@ -85,7 +85,10 @@ async def command(
     channel_id: int = p.TEXT_CHANNEL_ID,
     in_guild: bool = True,
 ) -> InteractionLog:
-    channel = channel_payload(channel_id) if in_guild else p.dm_channel(channel_id, caller)
+    if in_guild:  # a channel or thread the fake knows (threads are created as tests run)
+        channel = fake.channels.get(channel_id) or channel_payload(channel_id)
+    else:
+        channel = p.dm_channel(channel_id, caller)
     payload = p.command_interaction(
         next(_ids),
         f"tok-{next(_ids)}",

@@ -3,6 +3,10 @@
 It records every request, answers what the adapter uses, and treats anything else as a gap:
 an unknown route answers 404 and is listed in ``unexpected`` (the fixture fails the test).
 Faults (429, 403, 50007, 5xx) are queued per route with :meth:`FakeDiscord.fail`.
+
+Like Discord, it tells the gateway about what REST created: THREAD_CREATE for a new thread or
+forum post, MESSAGE_CREATE for each channel message the bot posts (``echo_messages``), and
+the active threads in GUILD_CREATE. :meth:`FakeDiscord.post_as` is someone else writing.
 """
 
 from __future__ import annotations
@@ -113,11 +117,13 @@ class FakeDiscord:
         self.resumed = asyncio.Event()
         self.connections = 0
         self.hold_ready = False  # True: IDENTIFY gets no READY (a gateway that hangs)
+        self.echo_messages = True  # the bot's own posts come back as MESSAGE_CREATE
         self._ids = itertools.count(1300000000000100000)
         self._seq = 0
         self._ws: web.WebSocketResponse | None = None
         self._sockets: list[web.WebSocketResponse] = []
         self._changed = asyncio.Condition()
+        self._send_lock = asyncio.Lock()  # one frame at a time, sequence numbers in order
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
@@ -212,8 +218,40 @@ class FakeDiscord:
         await self._ws.send_str(json.dumps(frame))
 
     async def dispatch(self, event: str, data: Any) -> None:
-        self._seq += 1
-        await self.send_gateway(p.dispatch(event, self._seq, data))
+        async with self._send_lock:
+            self._seq += 1
+            await self.send_gateway(p.dispatch(event, self._seq, data))
+
+    async def notify(self, event: str, data: Any) -> None:
+        """A dispatch caused by a REST call: dropped when no session is open (as on Discord)."""
+        if self._ws is None or self._ws.closed:
+            return
+        await self.dispatch(event, data)
+
+    async def post_as(
+        self,
+        author: JSON,
+        channel_id: int,
+        *,
+        reply_to: JSON | None = None,
+        kind: int | None = None,
+        webhook_id: int | None = None,
+        message_id: int | None = None,
+    ) -> JSON:
+        """Someone writes in a channel or thread (optionally replying to a stored message):
+        stored, and dispatched as MESSAGE_CREATE. ``message_id`` repeats an earlier event."""
+        data = p.user_message(
+            message_id or self.next_id(),
+            channel_id,
+            author,
+            guild_id=self._guild_of(channel_id),
+            reply_to=reply_to,
+            kind=kind,
+            webhook_id=webhook_id,
+        )
+        self._store(data)
+        await self.dispatch("MESSAGE_CREATE", data)
+        return data
 
     async def request_reconnect(self) -> None:
         """Op 7: the client must reconnect and RESUME at READY's resume_gateway_url."""
@@ -228,6 +266,9 @@ class FakeDiscord:
 
     def gateway_closed(self) -> bool:
         return all(ws.closed for ws in self._sockets)
+
+    def active_threads(self) -> list[JSON]:
+        return [c for c in self.channels.values() if c["type"] in (11, 12)]
 
     def channel_messages(self, channel_id: int) -> list[JSON]:
         return [m for m in self.messages.values() if int(m["channel_id"]) == channel_id]
@@ -253,7 +294,7 @@ class FakeDiscord:
             elif op == 2:
                 self._seq = 0
                 await self.dispatch("READY", p.ready(self.gateway_url))
-                await self.dispatch("GUILD_CREATE", p.guild())
+                await self.dispatch("GUILD_CREATE", p.guild(self.active_threads()))
                 self.identified.set()
             elif op == 6:
                 await self.dispatch("RESUMED", {"_trace": ['["fake-gateway",{"micros":1}]']})
@@ -400,9 +441,10 @@ class FakeDiscord:
         if channel is None:
             return json_response(p.error_body(10003, "Unknown Channel"), 404)
         guild_id = int(channel["guild_id"]) if channel.get("guild_id") else None
-        return json_response(
-            self._store(p.message(self.next_id(), channel_id, rec.body, guild_id=guild_id))
-        )
+        created = self._store(p.message(self.next_id(), channel_id, rec.body, guild_id=guild_id))
+        if self.echo_messages:
+            await self.notify("MESSAGE_CREATE", created)
+        return json_response(created)
 
     async def _edit_message(self, rec: Request, m: re.Match[str]) -> web.Response:
         found = self.messages.get(int(m.group(2)))
@@ -426,6 +468,7 @@ class FakeDiscord:
         # A thread started from a message has the message's id.
         created = p.thread(message_id, channel_id, rec.body["name"])
         self.channels[message_id] = created
+        await self.notify("THREAD_CREATE", p.thread_create(created))
         return json_response(created, 201)
 
     async def _forum_post(self, rec: Request, m: re.Match[str]) -> web.Response:
@@ -438,7 +481,11 @@ class FakeDiscord:
         thread_id = self.next_id()
         created = p.thread(thread_id, channel_id, rec.body["name"])
         self.channels[thread_id] = created
+        # A forum post's first message has the thread's id and lives inside the thread.
         starter = self._store(p.message(thread_id, thread_id, rec.body.get("message") or {}))
+        await self.notify("THREAD_CREATE", p.thread_create(created))
+        if self.echo_messages:
+            await self.notify("MESSAGE_CREATE", starter)
         return json_response({**created, "message": starter}, 201)
 
     async def _open_dm(self, rec: Request, m: re.Match[str]) -> web.Response:

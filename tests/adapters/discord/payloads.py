@@ -224,8 +224,10 @@ def guild_channel(channel_id: int) -> JSON:
     return next(c for c in guild_channels() if int(c["id"]) == channel_id)
 
 
-def guild() -> JSON:
-    """GUILD_CREATE: without the members intent only the bot's own member is included."""
+def guild(threads: list[JSON] | None = None) -> JSON:
+    """GUILD_CREATE: without the members intent only the bot's own member is included;
+    ``threads`` are the active threads the bot can see (after a restart, its daily and
+    discussion threads of the last day)."""
     return {
         "id": str(GUILD_ID),
         "name": "Reading Club",
@@ -264,7 +266,7 @@ def guild() -> JSON:
         "voice_states": [],
         "members": [member(bot_user())],
         "channels": guild_channels(),
-        "threads": [],
+        "threads": threads or [],
         "presences": [],
         "stage_instances": [],
         "guild_scheduled_events": [],
@@ -380,6 +382,42 @@ def message(
             "user": interaction_user or user(ALICE_ID, "Alice"),
             "authorizing_integration_owners": {"0": str(GUILD_ID)},
         }
+    return data
+
+
+def thread_create(created: JSON) -> JSON:
+    """THREAD_CREATE as the bot gets it for a thread it created (``guilds`` intent)."""
+    return {**created, "newly_created": True}
+
+
+def user_message(
+    message_id: int,
+    channel_id: int,
+    author: JSON,
+    *,
+    guild_id: int | None = GUILD_ID,
+    reply_to: JSON | None = None,
+    kind: int | None = None,
+    webhook_id: int | None = None,
+) -> JSON:
+    """MESSAGE_CREATE for someone else's message, as a bot without the Message Content
+    intent gets it: ``content`` is empty, no embeds or attachments. ``reply_to`` is the
+    message answered (type 19 with ``message_reference`` and ``referenced_message``)."""
+    data = message(message_id, channel_id, {}, guild_id=guild_id)
+    data["author"] = author
+    data["type"] = kind if kind is not None else (19 if reply_to is not None else 0)
+    if guild_id is not None and webhook_id is None:
+        data["member"] = {k: v for k, v in member(author).items() if k != "user"}
+    if webhook_id is not None:
+        data["webhook_id"] = str(webhook_id)
+    if reply_to is not None:
+        data["message_reference"] = {
+            "type": 0,
+            "message_id": reply_to["id"],
+            "channel_id": reply_to["channel_id"],
+            **({"guild_id": str(guild_id)} if guild_id is not None else {}),
+        }
+        data["referenced_message"] = reply_to
     return data
 
 

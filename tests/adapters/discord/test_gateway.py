@@ -42,13 +42,14 @@ def test_a_bad_gateway_url_names_the_setting(tmp_path: Path, engine: Engine) -> 
         build_discord_adapter(bad, engine)
 
 
-async def test_start_identifies_with_default_intents(
+async def test_start_identifies_with_two_unprivileged_intents(
     fake: FakeDiscord, adapter: DiscordAdapter
 ) -> None:
     identify = next(f for f in fake.gateway_frames if f["op"] == 2)
     assert identify["d"]["token"] == p.TOKEN
-    assert identify["d"]["intents"] == discord.Intents.default().value
-    assert not discord.Intents._from_value(identify["d"]["intents"]).message_content
+    intents = discord.Intents._from_value(identify["d"]["intents"])
+    assert intents == discord.Intents(guilds=True, guild_messages=True)  # 1 | 512
+    assert not (intents.message_content or intents.members or intents.presences)
     assert adapter.client.is_ready()
 
 

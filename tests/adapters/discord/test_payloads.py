@@ -7,6 +7,7 @@ of silently killing the gateway loop in some other test.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import discord
 import pytest
@@ -134,3 +135,38 @@ async def test_interactions(state: ConnectionState) -> None:
 def test_registered_commands_echo_ids() -> None:
     stored = p.registered_commands([{"name": "papers", "description": "d", "type": 1}], p.GUILD_ID)
     assert stored[0]["id"] and stored[0]["guild_id"] == str(p.GUILD_ID)
+
+
+async def test_gateway_messages_and_threads(state: ConnectionState) -> None:
+    """MESSAGE_CREATE (no Message Content intent) and THREAD_CREATE, through the parsers the
+    gateway uses, and GUILD_CREATE with active threads."""
+    seen: list[discord.Message] = []
+
+    def dispatch(event: str, *args: Any) -> None:
+        if event == "message":
+            seen.extend(args)
+
+    state.dispatch = dispatch
+    created = p.thread(20, p.TEXT_CHANNEL_ID, "A paper")
+    state.parse_thread_create(p.thread_create(created))
+    guild = state._get_guild(p.GUILD_ID)
+    assert guild is not None and isinstance(guild.get_thread(20), discord.Thread)
+    root = p.message(20, p.TEXT_CHANNEL_ID, {"content": "card"})
+    alice = p.user(p.ALICE_ID, "Alice")
+    state.parse_message_create(p.user_message(21, 20, alice))
+    state.parse_message_create(p.user_message(22, p.TEXT_CHANNEL_ID, alice, reply_to=root))
+    state.parse_message_create(p.user_message(23, 99, alice))  # a channel it does not know
+    state.parse_message_create(p.user_message(24, 20, alice, webhook_id=p.APP_ID))
+    in_thread, reply, unknown, hook = seen
+    assert isinstance(in_thread.channel, discord.Thread) and in_thread.content == ""
+    assert in_thread.author.id == p.ALICE_ID and not in_thread.author.bot
+    assert isinstance(in_thread.author, discord.Member)  # from the message's partial member
+    assert reply.type is discord.MessageType.reply and reply.reference is not None
+    assert reply.reference.message_id == 20 and reply.reference.type.value == 0
+    assert isinstance(reply.reference.resolved, discord.Message)
+    assert isinstance(unknown.channel, discord.PartialMessageable)
+    assert unknown.channel.guild_id == p.GUILD_ID
+    assert hook.webhook_id == p.APP_ID
+    state._add_guild_from_data(p.guild([created]))
+    restarted = state._get_guild(p.GUILD_ID)
+    assert restarted is not None and restarted.get_thread(20) is not None

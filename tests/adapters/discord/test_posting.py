@@ -73,6 +73,20 @@ async def test_forum_channel_gets_one_post_per_day(
     assert "4 papers" in patch.body["content"]
 
 
+async def test_edit_finds_a_forum_posts_first_message_without_the_cache(
+    fake: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    ref = await adapter.open_thread(FORUM, render.digest_header(HF_DAY, 3), "Papers")
+    guild = adapter.client.get_guild(p.GUILD_ID)
+    forum = guild.get_channel(p.FORUM_CHANNEL_ID) if guild else None
+    assert guild is not None and forum is not None
+    guild._remove_channel(forum)  # e.g. a restart before GUILD_CREATE listed it again
+    await adapter.edit(ref, render.digest_header(HF_DAY, 4, note="Live standings: 1. X (▲1)"))
+    assert fake.find("GET", rf"/channels/{p.FORUM_CHANNEL_ID}")  # one look at the channel type
+    (patch,) = fake.find("PATCH", rf"/channels/{ref.thread_id}/messages/{ref.message_id}")
+    assert patch.status == 200 and patch.body["content"].endswith("-# Live standings: 1. X (▲1)")
+
+
 async def test_a_failed_thread_removes_its_header(
     fake: FakeDiscord, adapter: DiscordAdapter
 ) -> None:
@@ -211,5 +225,7 @@ async def test_permalinks_need_no_request(fake: FakeDiscord, adapter: DiscordAda
     assert await adapter.permalink(message) == (
         f"https://discord.com/channels/{p.GUILD_ID}/{p.TEXT_CHANNEL_ID}/12"
     )
+    in_thread = PostedRef(TEXT, "13", "11")  # a card inside a thread
+    assert await adapter.permalink(in_thread) == f"https://discord.com/channels/{p.GUILD_ID}/11/13"
     assert await adapter.permalink(PostedRef(ChannelRef("discord", "dm", "5"), "6")) is None
     assert len(fake.requests) == before
