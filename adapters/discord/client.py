@@ -109,10 +109,8 @@ class DiscordAdapter:
             self.client.tree.copy_global_to(guild=discord.Object(guild_id))
         self.client.tree.error(self._on_command_error)
         self._task: asyncio.Task[None] | None = None
-        # The reply counter of the engine (``Engine.record_reply``); None: replies are ignored.
-        self.recorder: ReplyRecorder | None = engine if isinstance(engine, ReplyRecorder) else None
-        if self.recorder is None:
-            log.warning("discord: this engine does not count replies; messages are ignored")
+        # The engine's reply counter; a separate narrow handle so tests can watch it.
+        self.recorder: ReplyRecorder = engine
 
     # ------------------------------------------------------------------ lifecycle
     async def setup(self) -> None:
@@ -315,7 +313,7 @@ class DiscordAdapter:
         """MESSAGE_CREATE: count a human reply in a discussion or to a paper's card."""
         me = self.client.user
         reply = human_reply(message, me.id if me is not None else None)
-        if reply is None or self.recorder is None:
+        if reply is None:
             return
         try:
             counted = await self.recorder.record_reply(

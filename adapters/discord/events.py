@@ -21,7 +21,7 @@ other than a plain message or a reply (pins, joins, "started a thread", ...), ar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 import discord
 
@@ -29,7 +29,6 @@ COUNTED_TYPES = frozenset({discord.MessageType.default, discord.MessageType.repl
 _FORWARD = discord.MessageReferenceType.forward  # a forward quotes; it does not answer
 
 
-@runtime_checkable
 class ReplyRecorder(Protocol):
     """The engine's reply counter (``Engine.record_reply``)."""
 

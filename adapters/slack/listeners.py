@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -44,22 +44,6 @@ HUMAN_SUBTYPES: frozenset[str | None] = frozenset(
     {None, "thread_broadcast", "file_share", "me_message"}
 )
 SLACKBOT = "USLACKBOT"
-
-
-@runtime_checkable
-class ReplyRecorder(Protocol):
-    """The engine's reply counter (``Engine.record_reply``)."""
-
-    async def record_reply(
-        self,
-        platform: str,
-        workspace: str,
-        *,
-        message_id: str,
-        user_id: str,
-        thread_id: str | None = None,
-        reply_to: str | None = None,
-    ) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,19 +107,16 @@ def register(
         await ack()
         await answer_button(engine, people, memory, body, action, respond, client)
 
-    recorder = engine if isinstance(engine, ReplyRecorder) else None
-    if recorder is None:
-        log.warning("slack: this engine does not count replies; message events are ignored")
 
     async def on_message(
         body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         # Bolt has already acked (Events API) and dropped our own messages; this is after.
         reply = thread_reply(body, event, context.bot_user_id)
-        if reply is None or recorder is None:
+        if reply is None:
             return
         try:
-            counted = await recorder.record_reply(
+            counted = await engine.record_reply(
                 SLACK,
                 reply.team,
                 message_id=reply.ts,
