@@ -87,3 +87,21 @@ async def test_run_stopped_before_ready_still_disconnects(
         await asyncio.wait_for(fake.identified.wait(), 10)
     # run() closes only adapters whose start() returned; start() cleans up after itself.
     assert fake.gateway_closed()
+
+
+async def test_a_run_never_logs_the_token(
+    fake: FakeDiscord, app_settings: Settings, running: _Running
+) -> None:
+    """A full run at DEBUG, libraries included, through the production log setup."""
+    from tests.log_capture import production_logs
+
+    with production_logs([p.TOKEN]) as logs:
+        async with app_running(app_settings):
+            await asyncio.wait_for(running.event.wait(), 10)
+            log = await command(fake, ("search",), {"query": "diffusion sampling"})
+            await log.wait(within=10)
+            log = await command(fake, ("help",), {})
+            await log.wait(within=10)
+    text = logs.getvalue()
+    assert '"command": "search"' in text and '"platform": "discord"' in text
+    assert p.TOKEN not in text
