@@ -86,3 +86,13 @@ def test_issue_acceptance_on_the_shared_fixtures(
     assert main(["--db", db, "digest", "--date", "2024-05-27", "--json", "--top", "13"]) == 0
     digest = json.loads(capsys.readouterr().out)
     assert len(digest) == 13 and digest[0]["hf_upvotes"] == max(r["hf_upvotes"] for r in digest)
+
+
+def test_backup_is_a_usable_copy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "live.db")
+    copy = tmp_path / "backup.db"
+    assert main(["--db", db, "import", str(FIXTURES / "daily_papers_2026-09-24_3items.json")]) == 0
+    assert main(["--db", db, "backup", str(copy)]) == 0
+    assert "Backed up" in capsys.readouterr().out
+    assert main(["--db", str(copy), "search", "diffusion", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["arxiv_id"] == "2609.10001"
