@@ -95,11 +95,15 @@ def _paper_params(p: Paper, now: str) -> tuple[Any, ...]:
 
 # The newest version wins for text; a source that lacks a field (HF has no categories,
 # arXiv has no upvotes) never erases what another source stored.
+_STAGE = """CREATE TEMP TABLE IF NOT EXISTS stage_papers (arxiv_id, version, title, abstract,
+    authors, categories, keywords, published_at, hf_upvotes, hf_comments, github_repo,
+    github_stars, project_page, ai_summary, thumbnail, first_seen_at, updated_at)"""
+
 _UPSERT = """
 INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, keywords,
     published_at, hf_upvotes, hf_comments, github_repo, github_stars, project_page,
     ai_summary, thumbnail, first_seen_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+SELECT * FROM temp.stage_papers WHERE true ORDER BY rowid
 ON CONFLICT(arxiv_id) DO UPDATE SET
     title = CASE WHEN coalesce(excluded.version, 0) >= coalesce(papers.version, 0)
                  THEN excluded.title ELSE papers.title END,
@@ -152,7 +156,17 @@ class SqlitePaperRepo:
         """Store a batch as one unit: all of it or, on any error, none of it."""
         now = _now()
         async with self.db.transaction() as conn:
-            await conn.executemany(_UPSERT, [_paper_params(p, now) for p in batch.papers])
+            # Staged, then upserted in ONE statement: FTS5 flushes its buffer at every
+            # statement savepoint, so row-by-row trigger inserts ran ~5x slower.
+            await conn.execute(_STAGE)
+            await conn.execute("DELETE FROM temp.stage_papers")
+            await conn.executemany(
+                "INSERT INTO temp.stage_papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?)",
+                [_paper_params(p, now) for p in batch.papers],
+            )
+            await conn.execute(_UPSERT)
+            await conn.execute("DELETE FROM temp.stage_papers")
             await conn.executemany(
                 "INSERT INTO featured (day, arxiv_id, source, source_rank) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(day, arxiv_id, source) DO UPDATE SET source_rank = excluded.source_rank",
