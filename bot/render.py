@@ -221,9 +221,8 @@ def search_results(
     if not exact:
         blocks.append(
             Context(
-                "A broad search: the newest matching papers are ranked. "
-                "Add words or filters to narrow it."
-            )
+                "A broad search: papers with your words in the title come first, newest first. "
+                "Add words or filters to narrow it.")
         )
     for i, (paper, votes) in enumerate(papers, first):
         blocks.append(paper_card(paper, votes=votes, rank=i))

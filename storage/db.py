@@ -155,8 +155,8 @@ class Database:
         if i >= 0:
             self._busy[i] += 1
         try:
-            async with conn.execute(sql, tuple(params)) as cur:
-                return list(await cur.fetchall())
+            # One hop to the connection's thread (execute + fetch + close together).
+            return list(await conn.execute_fetchall(sql, tuple(params)))
         finally:
             if i >= 0:
                 self._busy[i] -= 1
@@ -166,8 +166,8 @@ class Database:
         if i >= 0:
             self._busy[i] += 1
         try:
-            async with conn.execute(sql, tuple(params)) as cur:
-                return await cur.fetchone()
+            rows = await conn.execute_fetchall(sql, tuple(params))
+            return next(iter(rows), None)
         finally:
             if i >= 0:
                 self._busy[i] -= 1

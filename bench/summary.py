@@ -1,0 +1,260 @@
+"""bench/results/SUMMARY.md from every results file present (quick and full runs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench.common import RESULTS
+
+Doc = dict[str, Any]
+# (figure, target, measured as shown, target met (None: not a target at this N), source doc)
+Row = tuple[str, str, str, bool | None, Doc]
+
+
+def _load() -> dict[str, Doc]:
+    docs = {}
+    for path in sorted(RESULTS.glob("*-*.json")):
+        try:
+            docs[path.stem] = json.loads(path.read_text())
+        except ValueError:
+            continue
+    return docs
+
+
+def _machine(doc: Doc) -> str:
+    m = doc["machine"]
+    git = ""
+    if m.get("git_head"):
+        dirty = m.get("git_dirty_core_files") or []
+        git = f", git {m['git_head']}" + ("+dirty" if dirty else "")
+    return (
+        f"{m['cpu_count']} CPU, Py {m['python']}, SQLite {m['sqlite']}, "
+        f"load {m['loadavg_1m_at_start']}{git} ({doc['mode']}, {doc['finished_at'][11:16]} UTC "
+        f"{doc['finished_at'][:10]})"
+    )
+
+
+def _check(value: float | None, limit: float, higher_is_better: bool = False) -> bool | None:
+    if value is None:
+        return None
+    return value >= limit if higher_is_better else value <= limit
+
+
+def rows(docs: dict[str, Doc]) -> list[Row]:
+    out: list[Row] = []
+
+    def add(
+        figure: str, target: str, value: float | None, unit: str, ok: bool | None, doc: Doc
+    ) -> None:
+        shown = "—" if value is None else f"{value:,.1f} {unit}".strip()
+        out.append((figure, target, shown, ok, doc))
+
+    for mode in ("full", "quick"):
+        doc = docs.get(f"search-{mode}")
+        if not doc:
+            continue
+        for run in doc["runs"]:
+            n = run["n"]
+            e = run["engine"]
+            tgt = n >= 1_000_000
+            add(
+                f"search p50, N={n:,}",
+                "≤ 5 ms at 1M" if tgt else "(≤ 5 ms at 1M)",
+                e["p50_ms"],
+                "ms",
+                _check(e["p50_ms"], 5) if tgt else None,
+                doc,
+            )
+            add(
+                f"search p99, N={n:,}",
+                "≤ 25 ms at 1M" if tgt else "(≤ 25 ms at 1M)",
+                e["p99_ms"],
+                "ms",
+                _check(e["p99_ms"], 25) if tgt else None,
+                doc,
+            )
+            scan = run.get("plain_scan")
+            if scan:
+                tgt = n == 100_000
+                add(
+                    f"search vs plain scan, N={n:,} (p50 ratio; mean ratio {scan['ratio_mean']}×)",
+                    "≥ 100× at 100k" if tgt else "(≥ 100× at 100k)",
+                    scan["ratio_p50"],
+                    "×",
+                    _check(scan["ratio_p50"], 100, True) if tgt else None,
+                    doc,
+                )
+    for mode in ("full", "quick"):
+        doc = docs.get(f"ingest-{mode}")
+        if not doc:
+            continue
+        n = doc["n"]
+        for key, label in (("import_path", "import path"), ("upsert_path", "upsert path")):
+            f = doc[key]
+            add(
+                f"ingest {label}, N={n:,} ({f['papers_per_cpu_s']:,} papers/CPU-s)",
+                "≥ 10,000 papers/s",
+                f["papers_per_s"],
+                "papers/s",
+                _check(f["papers_per_s"], 10_000, True),
+                doc,
+            )
+    for mode in ("full", "quick"):
+        doc = docs.get(f"fanout-{mode}")
+        if not doc:
+            continue
+        for run in doc["runs"]:
+            s = run["subscriptions"]
+            tgt = s >= 100_000
+            add(
+                f"fan-out matching, {s:,} subs × {doc['new_papers']} papers",
+                "≤ 5 s at 100k" if tgt else "(≤ 5 s at 100k)",
+                run["matching_total_s"],
+                "s",
+                _check(run["matching_total_s"], 5) if tgt else None,
+                doc,
+            )
+            timed_out = run.get("notify_timed_out")
+            add(
+                f"fan-out notify incl. {run['dms_sent']:,} DMs, {s:,} subs"
+                + (" (timed out)" if timed_out else ""),
+                "≤ 5 s at 100k" if tgt else "(≤ 5 s at 100k)",
+                run["notify_s"],
+                "s",
+                (False if timed_out else _check(run["notify_s"], 5)) if tgt else None,
+                doc,
+            )
+    for mode in ("full", "quick"):
+        doc = docs.get(f"commands-{mode}")
+        if not doc:
+            continue
+        e, c = doc["engine_all"], doc["console_sequential"]
+        add(f"200 concurrent commands p50, N={doc['n']:,}", "—", e["p50_ms"], "ms", None, doc)
+        add(
+            f"200 concurrent commands p99, N={doc['n']:,}",
+            "≤ 100 ms",
+            e["p99_ms"],
+            "ms",
+            _check(e["p99_ms"], 100),
+            doc,
+        )
+        add(
+            f"console run_console p99, lines in turn (p50 {c['p50_ms']:.1f} ms), N={doc['n']:,}",
+            "—",
+            c["p99_ms"],
+            "ms",
+            None,
+            doc,
+        )
+        p = doc.get("paced")
+        if p:
+            add(
+                f"commands arriving at {doc['paced_rate_per_s']:.0f}/s p99 "
+                f"(p50 {p['p50_ms']:.1f} ms), N={doc['n']:,}",
+                "—",
+                p["p99_ms"],
+                "ms",
+                None,
+                doc,
+            )
+    for mode in ("full", "quick"):
+        doc = docs.get(f"memory-{mode}")
+        if not doc:
+            continue
+        tgt = doc["n"] >= 1_000_000
+        add(
+            f"peak RSS serving searches, N={doc['n']:,}",
+            "≤ 200 MB at 1M" if tgt else "(≤ 200 MB at 1M)",
+            doc["peak_rss_mb"],
+            "MiB",
+            _check(doc["peak_rss_mb"], 200) if tgt else None,
+            doc,
+        )
+    return out
+
+
+def _mark(ok: bool | None) -> str:
+    return "—" if ok is None else ("yes" if ok else "**no**")
+
+
+def write(path: Path | None = None) -> Path:
+    path = path or RESULTS / "SUMMARY.md"
+    docs = _load()
+    lines = [
+        "# Benchmark summary",
+        "",
+        "Generated by `python -m bench` from the JSON files in this folder; targets in "
+        "parentheses apply at another N and are shown for context.",
+        "",
+        "| figure | target | measured | met | machine |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for figure, target, shown, ok, doc in rows(docs):
+        lines.append(f"| {figure} | {target} | {shown} | {_mark(ok)} | {_machine(doc)} |")
+    lines += _experiments(docs)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _experiments(docs: dict[str, Doc]) -> list[str]:
+    """Candidate fixes (bench/experiments.py: monkeypatched, nothing outside bench/ changed)."""
+    out: list[str] = []
+    for mode in ("full", "quick"):
+        doc = docs.get(f"experiments-{mode}")
+        if not doc:
+            continue
+        out += [
+            "",
+            f"## Candidate fixes, measured by monkeypatching ({_machine(doc)})",
+            "",
+            "| change | N / size | p50 or rate | p99 | note |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for n, run in doc.get("search", {}).items():
+            for name, st in run["variants"].items():
+                out.append(
+                    f"| search `{name}` | N={int(n):,} ({run['queries']} q) | {st['p50_ms']} ms "
+                    f"| {st['p99_ms']} ms | same top-10 set as current: "
+                    f"{st['same_top10_as_current']} |"
+                )
+        cmd = doc.get("commands")
+        if cmd:
+            for label, st in (
+                ("200 at once", cmd["engine_all"]),
+                (f"{cmd['paced_rate_per_s']:.0f}/s arrivals", cmd["paced"]),
+            ):
+                out.append(
+                    f"| commands, search `two_phase+filter_index+cap2k` | N={cmd['n']:,}, "
+                    f"{label} | {st['p50_ms']} ms | {st['p99_ms']} ms | search + upvote |"
+                )
+        for subs, run in doc.get("fanout", {}).items():
+            for name in ("current", "mem_fts"):
+                if name in run:
+                    r = run[name]
+                    note = f"{r['pairs']:,} matches"
+                    if "same_matches" in run:
+                        note += f"; same matches as current: {run['same_matches']}"
+                    out.append(
+                        f"| match_many `{name}` | {int(subs):,} subs × 500 | "
+                        f"{r['match_many_s']} s | — | {note} |"
+                    )
+        for subs, run in doc.get("notify", {}).items():
+            for name, r in run.items():
+                shown = f"> {r['notify_s']} s (timeout)" if r["timed_out"] else f"{r['notify_s']} s"
+                out.append(
+                    f"| Notifier.notify `{name}` | {int(subs):,} subs × 500 | {shown} | — | "
+                    f"{r['dms_sent']:,} DMs to a no-op adapter |"
+                )
+        ing = doc.get("ingest")
+        if ing:
+            for key, f in ing.items():
+                if key == "n":
+                    continue
+                out.append(
+                    f"| upsert `{key}` | N={ing['n']:,} | {f['papers_per_s']:,} papers/s | — | "
+                    f"{f['papers_per_cpu_s']:,} papers/CPU-s |"
+                )
+        break  # the full run's experiments when present, else the quick run's
+    return out
