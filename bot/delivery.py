@@ -344,7 +344,10 @@ class Publisher:
     async def _call(call: Awaitable[T], what: str) -> T:
         """One platform call with a deadline: a hung call is a transient fault, not a hang."""
         try:
-            return await asyncio.wait_for(call, POST_TIMEOUT)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow an outer
+            # cancellation when the call finishes at the same moment (shutdown would hang).
+            async with asyncio.timeout(POST_TIMEOUT):
+                return await call
         except TimeoutError:
             raise DeliveryError(f"{what} timed out after {POST_TIMEOUT:.0f} s") from None
 

@@ -151,7 +151,8 @@ class Engine:
                     pass
 
         try:
-            await asyncio.wait_for(idle(), grace)
+            async with asyncio.timeout(grace):
+                await idle()
         except TimeoutError:
             log.warning("shutdown: a post was still in flight after %.0f s", grace)
 

@@ -90,7 +90,8 @@ class Notifier:
             )
             adapter = self.engine.adapters[user.platform]
             try:
-                await asyncio.wait_for(adapter.send_dm(user, message), DM_TIMEOUT)
+                async with asyncio.timeout(DM_TIMEOUT):  # not wait_for: see delivery._call
+                    await adapter.send_dm(user, message)
             except DMClosedError:
                 await store.subscriptions.pause_user(user, CLOSED_DMS_NOTICE)
                 log.info("paused subscriptions of %s/%s: DMs closed", user.platform, user.user_id)

@@ -252,4 +252,7 @@ def _add(groups: list[list[Term]], term: Term, or_previous: bool) -> None:
 def _normalise_category(value: str) -> str:
     # arXiv spells archives lower-case and subject classes upper-case: cs.LG, stat.ML, hep-th.
     archive, _, klass = value.partition(".")
-    return f"{archive.lower()}.{klass.upper()}" if klass else archive.lower()
+    if not klass:
+        return archive.lower()
+    # Two-letter subject classes are upper-case (cs.LG, math.GT); others lower (physics.comp-ph).
+    return f"{archive.lower()}.{klass.upper() if len(klass) == 2 else klass.lower()}"

@@ -222,7 +222,8 @@ def search_results(
         blocks.append(
             Context(
                 "A broad search: papers with your words in the title come first, newest first. "
-                "Add words or filters to narrow it.")
+                "Add words or filters to narrow it."
+            )
         )
     for i, (paper, votes) in enumerate(papers, first):
         blocks.append(paper_card(paper, votes=votes, rank=i))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -124,6 +126,62 @@ ON CONFLICT(arxiv_id) DO UPDATE SET
     thumbnail = coalesce(excluded.thumbnail, papers.thumbnail),
     updated_at = excluded.updated_at
 """
+
+
+def _match_in_memory(
+    docs: list[tuple[Any, ...]], queries: list[tuple[int, ParsedQuery]]
+) -> dict[int, list[str]]:
+    mem = sqlite3.connect(":memory:")
+    try:
+        mem.execute(
+            "CREATE VIRTUAL TABLE f USING fts5(title, authors, abstract, keywords, "
+            "tokenize='porter unicode61 remove_diacritics 2')"
+        )
+        mem.executemany(
+            "INSERT INTO f(rowid, title, authors, abstract, keywords) VALUES (?, ?, ?, ?, ?)",
+            [(d[0], d[2], d[3], d[4], d[5]) for d in docs],
+        )
+        meta = {d[0]: (d[1], [c.lower() for c in json.loads(d[6])], d[7] or "", d[8]) for d in docs}
+        seen: dict[str, list[str]] = {}
+        out: dict[int, list[str]] = {}
+        for key, query in queries:
+            sig = query.describe()
+            hit = seen.get(sig)
+            if hit is None:
+                hit = seen[sig] = _match_one(mem, query, meta)
+            if hit:
+                out[key] = hit
+        return out
+    finally:
+        mem.close()
+
+
+def _match_one(
+    mem: sqlite3.Connection, query: ParsedQuery, meta: dict[int, tuple[str, list[str], str, int]]
+) -> list[str]:
+    match, exclude = query.match_expression(), query.exclude_expression()
+    if match:
+        expr = f"({match}) NOT ({exclude})" if exclude else match
+        ids = [r[0] for r in mem.execute("SELECT rowid FROM f WHERE f MATCH ?", (expr,))]
+    else:
+        ids = list(meta)
+        if exclude:
+            gone = {r[0] for r in mem.execute("SELECT rowid FROM f WHERE f MATCH ?", (exclude,))}
+            ids = [i for i in ids if i not in gone]
+    since = query.since.isoformat() if query.since else ""
+    before = query.before.isoformat() if query.before else ""
+    wanted = [c.lower() for c in query.categories]  # as the SQL filter: a prefix, any case
+    out = []
+    for i in sorted(ids):
+        arxiv_id, cats, published, upvotes = meta[i]
+        if not all(any(c.startswith(w) for c in cats) for w in wanted):
+            continue
+        if (since and published < since) or (before and published >= before):
+            continue
+        if query.min_upvotes is not None and upvotes < query.min_upvotes:
+            continue
+        out.append(arxiv_id)
+    return out
 
 
 def _where(query: ParsedQuery, params: list[Any], *, exclusions: bool = True) -> list[str]:
@@ -344,48 +402,19 @@ class SqlitePaperRepo:
         self, queries: Sequence[tuple[int, ParsedQuery]], within: Sequence[str]
     ) -> dict[int, list[str]]:
         """For each (key, query), which of ``within`` match. Subscription fan-out: the new
-        papers go into a small temporary FTS5 index, so each of 100k queries searches a few
-        hundred rows instead of the whole store."""
+        papers (a few hundred) go into a private in-memory FTS5 index, built and queried on a
+        worker thread, so 100k queries take seconds and never hold the database's write lock.
+        FTS5 does the word matching; the filters (category, dates, upvotes) are then checked
+        on those few candidate rows. Identical topics are matched once."""
         if not within or not queries:
             return {}
-        out: dict[int, list[str]] = {}
-        async with self.db.transaction() as conn:
-            await conn.execute("DROP TABLE IF EXISTS temp.new_fts")
-            await conn.execute(
-                "CREATE VIRTUAL TABLE temp.new_fts USING fts5(title, authors, abstract, "
-                "keywords, arxiv_id UNINDEXED, tokenize='porter unicode61 remove_diacritics 2')"
-            )
-            marks = ",".join("?" * len(within))
-            await conn.execute(
-                f"INSERT INTO temp.new_fts (rowid, title, authors, abstract, keywords, arxiv_id) "
-                f"SELECT id, title, authors, abstract, keywords, arxiv_id FROM papers "
-                f"WHERE arxiv_id IN ({marks})",
-                list(within),
-            )
-            for key, query in queries:
-                params: list[Any] = []
-                match = query.match_expression()
-                conds = _where(query, params)
-                exclude = query.exclude_expression()
-                if exclude:  # exclusions against the small index too
-                    conds[0] = "p.id NOT IN (SELECT rowid FROM temp.new_fts WHERE new_fts MATCH ?)"
-                if match:
-                    sql = (
-                        "SELECT p.arxiv_id FROM temp.new_fts JOIN papers p ON p.id = new_fts.rowid "
-                        "WHERE new_fts MATCH ?"
-                    )
-                    params.insert(0, match)
-                else:
-                    sql = f"SELECT p.arxiv_id FROM papers p WHERE p.arxiv_id IN ({marks})"
-                    params[:0] = list(within)
-                if conds:
-                    sql += " AND " + " AND ".join(conds)
-                async with conn.execute(sql, params) as cur:
-                    rows = await cur.fetchall()
-                if rows:
-                    out[key] = [r[0] for r in rows]
-            await conn.execute("DROP TABLE temp.new_fts")
-        return out
+        rows = await self.db.fetchall(
+            "SELECT id, arxiv_id, title, authors, abstract, keywords, categories, published_at, "
+            f"coalesce(hf_upvotes, 0) FROM papers WHERE arxiv_id IN ({','.join('?' * len(within))})",
+            list(within),
+        )
+        docs = [tuple(r) for r in rows]
+        return await asyncio.to_thread(_match_in_memory, docs, list(queries))
 
     async def relevance(self, query: ParsedQuery, arxiv_ids: Sequence[str]) -> dict[str, float]:
         """bm25 of ``query`` for each matching id (lower is better, as in SQLite)."""
