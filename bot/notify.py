@@ -68,23 +68,27 @@ class Notifier:
                 if sub.id is not None and not parsed.error and not parsed.is_empty:
                     queries.append((sub.id, parsed))
         matched = await store.papers.match_many(queries, candidates)
+        # Read once per run, not once per user: who already had today's DM, which pairs
+        # went out before, and the matched papers themselves.
+        done_users = await store.notifications.dm_users_on(day)
+        sent_pairs = await store.notifications.sent_pairs(sorted(matched))
+        all_ids = sorted({a for ids in matched.values() for a in ids})
+        papers = await store.papers.get_many(all_ids)
         sent = 0
         for user, user_subs in by_user.items():
             if not any(s.id in matched for s in user_subs):
                 continue
-            if await store.notifications.dm_sent_on(user, day):
+            if (user.platform, user.workspace, user.user_id) in done_users:
                 continue
-            matches, pairs, wanted = [], [], set()
+            matches, pairs = [], []
             for sub in user_subs:
                 assert sub.id is not None
-                unsent = await store.notifications.unsent(sub.id, matched.get(sub.id, []))
+                unsent = [a for a in matched.get(sub.id, []) if (sub.id, a) not in sent_pairs]
                 if unsent:
                     matches.append((sub.query, unsent))
                     pairs += [(sub.id, a) for a in unsent]
-                    wanted.update(unsent)
             if not matches:
                 continue
-            papers = await store.papers.get_many(sorted(wanted))
             message = render.dm_digest(
                 day, [(q, [papers[i] for i in ids if i in papers]) for q, ids in matches]
             )

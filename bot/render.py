@@ -280,14 +280,17 @@ def subscriptions_list(subs: Sequence[Subscription], max_subs: int) -> Message:
     return Message(text=title + "\n" + "\n".join(lines), blocks=blocks)
 
 
-def dm_digest(day: date, matches: Sequence[tuple[str, Sequence[Paper]]]) -> Message:
+def dm_digest(
+    day: date, matches: Sequence[tuple[str, Sequence[Paper]]], *, limit: int = 10
+) -> Message:
+    """One DM: up to ``limit`` cards, grouped by topic, and how many more matched."""
     total = len({p.arxiv_id for _, papers in matches for p in papers})
     title = f"{total} new paper{'s' if total != 1 else ''} for your topics · {day_label(day)}"
     blocks: list[Block] = [Header(title)]
     lines = [title]
     seen: set[str] = set()
     for query, papers in matches:
-        fresh = [p for p in papers if p.arxiv_id not in seen]
+        fresh = [p for p in papers if p.arxiv_id not in seen][: max(0, limit - len(seen))]
         if not fresh:
             continue
         blocks.append(Divider())
@@ -296,6 +299,10 @@ def dm_digest(day: date, matches: Sequence[tuple[str, Sequence[Paper]]]) -> Mess
             seen.add(p.arxiv_id)
             blocks.append(paper_card(p))
             lines.append(f"- {p.title}")
+    if total > len(seen):
+        more = f"…and {total - len(seen)} more; search them with /papers search <topic>."
+        blocks.append(Context(more))
+        lines.append(more)
     blocks.append(Context("Manage topics with /papers subscriptions."))
     return Message(text="\n".join(lines), blocks=tuple(blocks), ephemeral=False)
 

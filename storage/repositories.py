@@ -683,6 +683,25 @@ class SqliteNotificationRepo:
         )
         return row is not None
 
+    async def dm_users_on(self, day: date) -> set[tuple[str, str, str]]:
+        rows = await self.db.fetchall(
+            "SELECT platform, workspace, user_id FROM dm_digests WHERE day = ?", (day.isoformat(),)
+        )
+        return {(r[0], r[1], r[2]) for r in rows}
+
+    async def sent_pairs(self, sub_ids: Sequence[int]) -> set[tuple[int, str]]:
+        """(subscription, paper) pairs already sent, for these subscriptions."""
+        out: set[tuple[int, str]] = set()
+        for start in range(0, len(sub_ids), 900):  # stay under SQLite's parameter limit
+            chunk = list(sub_ids[start : start + 900])
+            rows = await self.db.fetchall(
+                "SELECT subscription_id, arxiv_id FROM notifications WHERE subscription_id IN "
+                f"({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            out.update((int(r[0]), str(r[1])) for r in rows)
+        return out
+
     async def record_dm(self, user: UserRef, day: date, pairs: Sequence[tuple[int, str]]) -> None:
         now = _now()
         async with self.db.transaction() as conn:

@@ -74,3 +74,15 @@ def test_digest_header_names_the_day() -> None:
     msg = digest_header(DAY, 10)
     assert msg.text == "Daily Papers · Thu 24 Sep · 10 papers"
     assert msg.thread_title == "Papers · Thu 24 Sep" and not msg.ephemeral
+
+
+def test_a_dm_shows_at_most_ten_cards_and_says_how_many_more() -> None:
+    from bot.messages import PaperCard
+    from bot.render import dm_digest
+
+    papers = [p(f"2609.{i:05d}") for i in range(25)]
+    msg = dm_digest(DAY, [("diffusion", papers[:15]), ("splatting", papers[10:])])
+    cards = [b for b in msg.blocks if isinstance(b, PaperCard)]
+    assert len(cards) == 10 and len({c.arxiv_id for c in cards}) == 10
+    assert msg.text.startswith("25 new papers for your topics")
+    assert "…and 15 more" in msg.text
