@@ -22,11 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +35,6 @@ from bench.common import WORK, Stopwatch, copy_store, drop_store, latency_stats,
 from bench.corpus import CorpusModel, iter_batches
 from bench.queries import QueryMaker
 from bot.models import SourceBatch
-from bot.query import ParsedQuery
 from storage import repositories
 from storage.db import Database
 from storage.repositories import (
@@ -173,77 +171,9 @@ def run_search(corpora: dict[int, Path], queries: int, seed: int) -> dict[str, A
 
 
 # ----------------------------------------------------------------------------- fan-out
-TOKENIZE = "porter unicode61 remove_diacritics 2"
-
-
-def _match_one(
-    mem: sqlite3.Connection, q: ParsedQuery, meta: dict[int, tuple[str, list[str], str, int]]
-) -> list[str]:
-    match, exclude = q.match_expression(), q.exclude_expression()
-    if match:
-        expr = f"({match}) NOT ({exclude})" if exclude else match
-        ids = [r[0] for r in mem.execute("SELECT rowid FROM f WHERE f MATCH ?", (expr,))]
-    else:
-        ids = list(meta)
-        if exclude:
-            gone = {r[0] for r in mem.execute("SELECT rowid FROM f WHERE f MATCH ?", (exclude,))}
-            ids = [i for i in ids if i not in gone]
-    since = q.since.isoformat() if q.since else ""
-    before = q.before.isoformat() if q.before else ""
-    wanted = [w.lower() for w in q.categories]  # LIKE is case-insensitive: physics.comp-ph
-    out = []
-    for i in ids:
-        arxiv_id, cats, published, upvotes = meta[i]
-        if wanted and not any(c.lower().startswith(w) for w in wanted for c in cats):
-            continue
-        if since and published < since:
-            continue
-        if before and published >= before:
-            continue
-        if q.min_upvotes is not None and upvotes < q.min_upvotes:
-            continue
-        out.append(arxiv_id)
-    return out
-
-
-async def match_many_mem(
-    self: SqlitePaperRepo, queries: Sequence[tuple[int, ParsedQuery]], within: Sequence[str]
-) -> dict[int, list[str]]:
-    if not within or not queries:
-        return {}
-    rows = await self.db.fetchall(
-        "SELECT id, arxiv_id, title, authors, abstract, keywords, categories, published_at, "
-        f"coalesce(hf_upvotes, 0) FROM papers WHERE arxiv_id IN ({','.join('?' * len(within))})",
-        list(within),
-    )
-    docs = [tuple(r) for r in rows]
-
-    def work() -> dict[int, list[str]]:
-        mem = sqlite3.connect(":memory:")
-        try:
-            mem.execute(
-                "CREATE VIRTUAL TABLE f USING fts5(title, authors, abstract, keywords, "
-                f"tokenize='{TOKENIZE}')"
-            )
-            mem.executemany(
-                "INSERT INTO f(rowid, title, authors, abstract, keywords) VALUES (?,?,?,?,?)",
-                [(d[0], d[2], d[3], d[4], d[5]) for d in docs],
-            )
-            meta = {d[0]: (d[1], json.loads(d[6]), d[7] or "", d[8]) for d in docs}
-            seen: dict[str, list[str]] = {}
-            out: dict[int, list[str]] = {}
-            for key, q in queries:
-                sig = q.describe()
-                hit = seen.get(sig)
-                if hit is None:
-                    hit = seen[sig] = _match_one(mem, q, meta)
-                if hit:
-                    out[key] = hit
-            return out
-        finally:
-            mem.close()
-
-    return await asyncio.to_thread(work)
+# The in-memory fan-out this experiment proposed is now SqlitePaperRepo.match_many itself
+# (storage/repositories.py); the variant is kept under its old name for the tables.
+match_many_mem = SqlitePaperRepo.match_many
 
 
 def run_fanout(src: Path, src_n: int, sizes: list[int], seed: int) -> dict[str, Any]:
