@@ -62,9 +62,12 @@ class Notifier:
                 key = UserRef(sub.user.platform, sub.user.workspace, sub.user.user_id)
                 by_user[key].append(sub)
         queries = []
+        parsed_by_text: dict[str, query.ParsedQuery] = {}  # many people follow the same topics
         for user_subs in by_user.values():
             for sub in user_subs:
-                parsed = query.parse(sub.query)
+                parsed = parsed_by_text.get(sub.query)
+                if parsed is None:
+                    parsed = parsed_by_text[sub.query] = query.parse(sub.query)
                 if sub.id is not None and not parsed.error and not parsed.is_empty:
                     queries.append((sub.id, parsed))
         matched = await store.papers.match_many(queries, candidates)
