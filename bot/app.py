@@ -172,9 +172,12 @@ async def run(
                     run_console(core.engine, console_adapter, stdin or sys.stdin)
                 )
                 stop_task = asyncio.create_task(stop.wait())
-                # `chat` ends at EOF; `run` keeps posting until a signal, so a service with
-                # no terminal (stdin = /dev/null under Docker or systemd) stays up.
-                waiting = {console_task, stop_task} if console else {stop_task}
+                # `chat`, and `run` in a terminal, end with the console (quit or EOF); `run`
+                # without a terminal (stdin = /dev/null under Docker or systemd) keeps posting
+                # until a signal.
+                source = stdin or sys.stdin
+                ends_with_console = console or source.isatty()
+                waiting = {console_task, stop_task} if ends_with_console else {stop_task}
                 await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
                 stop_task.cancel()
                 if not console_task.done():
