@@ -415,7 +415,6 @@ class Engine:
         if not parsed.has_terms and not parsed.has_filters:
             return error("Add a word to search for besides the exclusions.")
         key = query_key(text)
-        await self.store.papers.save_query(key, text)
         page = max(1, page)
         offset = (page - 1) * SEARCH_PAGE_SIZE
         hits, total, exact = await self.store.papers.search(
@@ -423,6 +422,8 @@ class Engine:
         )
         if not hits and total and offset >= total:
             return error("There are no more results.")
+        if total > SEARCH_PAGE_SIZE:  # only paged results need the query behind their buttons
+            await self.store.papers.save_query(key, text)
         votes = await self.store.votes.counts(
             caller.platform, caller.workspace, [h.paper.arxiv_id for h in hits]
         )
