@@ -15,7 +15,7 @@ from datetime import date
 
 MAX_QUERY_CHARS = 500  # longer input is cut: no human query is longer, junk stays cheap
 MAX_TERMS = 24
-COUNT_CAP = 10_000  # result counts above this show as "10,000+" (counting all would be slow)
+COUNT_CAP = 1_000  # result counts above this show as "1,000+" (counting all would be slow)
 
 _WORDISH = re.compile(r"\w", re.UNICODE)
 _FILTER = re.compile(
