@@ -21,7 +21,6 @@ duration of one measurement (and only on scratch stores when it needs a schema c
 from __future__ import annotations
 
 import asyncio
-import functools
 import re
 import sqlite3
 import time
@@ -230,105 +229,22 @@ async def _fanout_once(path: Path) -> tuple[dict[str, Any], dict[int, list[str]]
 
 
 # ----------------------------------------------------------------------------- notify
-async def notify_batched(self: Any, now: datetime, *, force: bool) -> int:
-    """Notifier._notify with the same per-user semantics (a DM, then its record), but the
-    reads batched: who got today's DM, which (subscription, paper) pairs were sent, and the
-    candidate papers are each loaded once instead of once per user or per subscription; and
-    a paper's card is rendered once per run instead of once per recipient."""
-    from collections import defaultdict
-    from datetime import UTC, timedelta
-    from zoneinfo import ZoneInfo
-
-    from bot import notify as nmod
-    from bot import query, render
-    from bot.models import UserRef
-
-    settings, store = self.engine.settings, self.engine.store
-    local = now.astimezone(ZoneInfo(settings.timezone))
-    if not force and local.time() < settings.dm_time:
-        return 0
-    day = local.date()
-    today = now.astimezone(UTC).date()
-    candidates = await store.papers.featured_between(
-        today - timedelta(days=nmod.NEW_PAPER_DAYS), today
-    )
-    subs = await store.subscriptions.all_active()
-    if not candidates or not subs:
-        return 0
-    by_user: dict[Any, list[Any]] = defaultdict(list)
-    for sub in subs:
-        if sub.user.platform in self.engine.adapters:
-            by_user[UserRef(sub.user.platform, sub.user.workspace, sub.user.user_id)].append(sub)
-    queries = []
-    for user_subs in by_user.values():
-        for sub in user_subs:
-            parsed = query.parse(sub.query)
-            if sub.id is not None and not parsed.error and not parsed.is_empty:
-                queries.append((sub.id, parsed))
-    matched = await store.papers.match_many(queries, candidates)
-    db = store.db
-    done_users = {
-        (r[0], r[1], r[2])
-        for r in await db.fetchall(
-            "SELECT platform, workspace, user_id FROM dm_digests WHERE day = ?",
-            (day.isoformat(),),
-        )
-    }
-    marks = ",".join("?" * len(candidates))
-    already = {
-        (r[0], r[1])
-        for r in await db.fetchall(
-            f"SELECT subscription_id, arxiv_id FROM notifications WHERE arxiv_id IN ({marks})",
-            list(candidates),
-        )
-    }
-    papers = await store.papers.get_many(sorted({a for ids in matched.values() for a in ids}))
-    card = functools.lru_cache(maxsize=None)(render.paper_card)
-    sent = 0
-    with patched(render, "paper_card", card):
-        for user, user_subs in by_user.items():
-            if not any(s.id in matched for s in user_subs):
-                continue
-            if (user.platform, user.workspace, user.user_id) in done_users:
-                continue
-            matches, pairs = [], []
-            for sub in user_subs:
-                unsent = [a for a in matched.get(sub.id, []) if (sub.id, a) not in already]
-                if unsent:
-                    matches.append((sub.query, unsent))
-                    pairs += [(sub.id, a) for a in unsent]
-            if not matches:
-                continue
-            message = render.dm_digest(
-                day, [(q, [papers[i] for i in ids if i in papers]) for q, ids in matches]
-            )
-            try:
-                await self.engine.adapters[user.platform].send_dm(user, message)
-            except Exception:  # the real code's DMClosed/Delivery/Timeout handling stays
-                continue
-            await store.notifications.record_dm(user, day, pairs)
-            sent += 1
-    return sent
-
-
-async def _notify_once(path: Path, batched: bool, limit_s: float) -> dict[str, Any]:
+async def _notify_once(path: Path, limit_s: float) -> dict[str, Any]:
+    """The real Notifier.notify: its batched reads and in-memory matching, once experiments
+    here, are the code now."""
     from bench.fanout import DAY, Deadline, NullAdapter
-    from bot.notify import Notifier
 
     now = datetime(DAY.year, DAY.month, DAY.day, 12, tzinfo=UTC)
-    with patched(SqlitePaperRepo, "match_many", match_many_mem):
-        ctx = patched(Notifier, "_notify", notify_batched) if batched else nullcontext()
-        with ctx:
-            async with open_engine(path, now=now) as b:
-                t0 = time.perf_counter()
-                adapter = NullAdapter(deadline=t0 + limit_s)
-                b.engine.attach(adapter)
-                try:
-                    sent = await b.engine.notifier.notify(now, force=True)
-                    timed_out = False
-                except Deadline:
-                    sent, timed_out = adapter.dms, True
-                dt = time.perf_counter() - t0
+    async with open_engine(path, now=now) as b:
+        t0 = time.perf_counter()
+        adapter = NullAdapter(deadline=t0 + limit_s)
+        b.engine.attach(adapter)
+        try:
+            sent = await b.engine.notifier.notify(now, force=True)
+            timed_out = False
+        except Deadline:
+            sent, timed_out = adapter.dms, True
+        dt = time.perf_counter() - t0
     return {"notify_s": round(dt, 2), "dms_sent": sent, "timed_out": timed_out}
 
 
@@ -342,10 +258,10 @@ def run_notify(
     rows = []
     for subs in sizes:
         res: dict[str, Any] = {}
-        for name, batched in (("mem_fts match only", False), ("mem_fts + batched reads", True)):
+        for name in ("current",):
             path = fanout.prepare(src, model, subs, seed)
             try:
-                r = asyncio.run(_notify_once(path, batched, timeout))
+                r = asyncio.run(_notify_once(path, timeout))
             finally:
                 drop_store(path)
             res[name] = r

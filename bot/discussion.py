@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import render
+from bot.delivery import content_day
 from bot.messages import Context, Message, error
 from bot.models import ChannelRef, DeliveryStatus, Paper, UserRef
 from bot.ports import DeliveryError, Permalinks, PostedRef
@@ -102,8 +103,6 @@ class Discussions:
     async def refresh_standings(self, now: datetime) -> int:
         """Edit today's daily-thread headers with the current top three (votes + discussion),
         at most hourly per feed, and only during the feed's local day."""
-        from bot.delivery import content_day
-
         engine, store = self.engine, self.engine.store
         edited = 0
         for feed in await store.feeds.enabled():
