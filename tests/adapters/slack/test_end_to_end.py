@@ -74,8 +74,9 @@ async def test_run_over_socket_mode(
             "search step schedules", fake.response_url(rid), user="U0ALICE", channel=GENERAL
         )
         eid = await fake.send_envelope("slash_commands", payload)
+        # Bolt does not order the envelope ack and the response_url answer: wait for each.
         (answer,) = await fake.wait_responses(rid)
-        assert eid in fake.acks
+        await fake.wait_for(lambda: eid in fake.acks, within=10)
         assert "Learned Step Schedules" in answer["text"]
     finally:
         await stop(task)
