@@ -287,19 +287,6 @@ def test_copied_sources_exist_and_reach_the_build_context(
     assert pyproject["project"]["readme"] in sources  # the wheel build reads it
 
 
-def test_build_step_reads_the_dependencies_from_pyproject(
-    dockerfile: list[tuple[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (run,) = [a for n, a in dockerfile if n == "RUN" and "tomllib" in a]
-    code = shlex.split(run)[shlex.split(run).index("-c") + 1]
-    (tmp_path / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text())
-    target = tmp_path / "requirements.txt"
-    monkeypatch.chdir(tmp_path)
-    exec(compile(code.replace("/tmp/requirements.txt", str(target)), "<RUN>", "exec"), {})
-    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert target.read_text().splitlines() == deps
-
-
 # --- HEALTHCHECK -------------------------------------------------------------------------
 
 
