@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from bot import zones
 from bot.query import tokenize
 
 OptionKind = Literal["string", "integer"]
+Shape = Literal["time", "timezone"]
 ArgValue = str | int | None
+_TIME_SHAPE = re.compile(r"^\d{1,2}:\d{1,2}$")
+
+
+def _a(noun: str) -> str:
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +40,29 @@ class Option:
     autocomplete: str | None = None  # "own_topics" | "papers" | "timezones"
     default: ArgValue = None
     keyword_only: bool = False  # in text, only as name=value (never taken positionally)
+    label: str = ""  # what the value is, in the user's words, for error messages
+    shape: Shape | None = None  # in text, a word of this shape fills the option, in any order
+    placeholder: str | None = None  # how usage lines show the value (default: the name)
+    aliases: tuple[str, ...] = ()  # other names for name=value in text
+
+    @property
+    def noun(self) -> str:
+        return self.label or self.name
+
+    def accepts(self, token: str) -> bool:
+        """Whether a bare word on a command line is a value of this option, by its shape.
+        Quoted words never are: quotes make a word part of the free text."""
+        if token.startswith('"'):
+            return False
+        if self.choices:
+            return token.lower() in self.choices
+        if self.shape == "time":
+            return bool(_TIME_SHAPE.match(token))
+        if self.shape == "timezone":
+            return zones.looks_like_zone(token)
+        if self.kind == "integer":
+            return token.isascii() and token.isdigit()
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +82,39 @@ class Command:
     def usage(self) -> str:
         parts = ["/papers", *self.path]
         for o in self.options:
-            label = o.name if not o.choices else "|".join(o.choices)
+            label = o.placeholder or ("|".join(o.choices) if o.choices else o.name)
             if o.keyword_only:
                 label = f"{o.name}={label}"
             parts.append(f"<{label}>" if o.required else f"[{label}]")
         return " ".join(parts)
 
 
+def _paper_id() -> Option:
+    return Option(
+        "id",
+        "arXiv id or URL",
+        required=True,
+        max_length=200,
+        autocomplete="papers",
+        label="arXiv id or URL",
+    )
+
+
 COMMANDS: tuple[Command, ...] = (
     Command(
         ("today",),
         "Today's papers, ranked",
-        (Option("n", "How many (1–25)", "integer", min_value=1, max_value=25, default=10),),
+        (
+            Option(
+                "n",
+                "How many (1–25)",
+                "integer",
+                min_value=1,
+                max_value=25,
+                default=10,
+                label="number of papers",
+            ),
+        ),
         slow=True,
         example="/papers today 5",
     ),
@@ -76,6 +128,7 @@ COMMANDS: tuple[Command, ...] = (
                 required=True,
                 max_length=500,
                 rest=True,
+                label="word or phrase to search for",
             ),
         ),
         slow=True,
@@ -84,7 +137,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         ("paper",),
         "One paper with its full abstract",
-        (Option("id", "arXiv id or URL", required=True, max_length=200, autocomplete="papers"),),
+        (_paper_id(),),
         example="/papers paper 2411.01234",
     ),
     Command(
@@ -92,23 +145,33 @@ COMMANDS: tuple[Command, ...] = (
         "Leaderboard in this workspace: by votes, or most discussed",
         (
             Option(
-                "period", "day, week or month", choices=("day", "week", "month"), default="week"
+                "period",
+                "day, week or month",
+                choices=("day", "week", "month"),
+                default="week",
+                label="period",
             ),
-            Option("by", "votes or discussed", choices=("votes", "discussed"), default="votes"),
+            Option(
+                "by",
+                "votes or discussed",
+                choices=("votes", "discussed"),
+                default="votes",
+                label="order",
+            ),
         ),
         example="/papers top week discussed",
     ),
     Command(
         ("discuss",),
         "Open (or find) this channel's discussion thread for a paper",
-        (Option("id", "arXiv id or URL", required=True, max_length=200, autocomplete="papers"),),
+        (_paper_id(),),
         slow=True,
         example="/papers discuss 2411.01234",
     ),
     Command(
         ("upvote",),
         "Toggle your vote on a paper",
-        (Option("id", "arXiv id or URL", required=True, max_length=200, autocomplete="papers"),),
+        (_paper_id(),),
         example="/papers upvote 2411.01234",
     ),
     Command(
@@ -121,6 +184,7 @@ COMMANDS: tuple[Command, ...] = (
                 required=True,
                 max_length=200,
                 rest=True,
+                label="topic",
             ),
         ),
         example='/papers subscribe "gaussian splatting" -survey',
@@ -136,6 +200,8 @@ COMMANDS: tuple[Command, ...] = (
                 max_length=200,
                 rest=True,
                 autocomplete="own_topics",
+                label="topic, its #id, or all",
+                placeholder="topic|#id|all",
             ),
         ),
         example="/papers unsubscribe all",
@@ -145,15 +211,33 @@ COMMANDS: tuple[Command, ...] = (
         ("channel", "setup"),
         "Post a daily thread in this channel (admins)",
         (
-            Option("time", "Local time HH:MM (default 09:00)", max_length=5, default="09:00"),
+            Option(
+                "time",
+                "Local time HH:MM (default 09:00)",
+                max_length=5,
+                default="09:00",
+                label="time",
+                shape="time",
+                placeholder="HH:MM",
+            ),
             Option(
                 "timezone",
                 "IANA time zone, e.g. Europe/Berlin",
                 max_length=64,
                 autocomplete="timezones",
+                label="time zone",
+                shape="timezone",
+                placeholder="zone",
+                aliases=("tz", "zone"),
             ),
             Option(
-                "top", "Papers per day (1–25)", "integer", min_value=1, max_value=25, default=10
+                "top",
+                "Papers per day (1–25)",
+                "integer",
+                min_value=1,
+                max_value=25,
+                default=10,
+                label="number of papers",
             ),
             Option(
                 "empty",
@@ -161,8 +245,15 @@ COMMANDS: tuple[Command, ...] = (
                 choices=("note", "skip"),
                 default="note",
                 keyword_only=True,
+                label="empty= setting",
             ),
-            Option("topic", "Only papers matching this search", max_length=200, rest=True),
+            Option(
+                "topic",
+                "Only papers matching this search",
+                max_length=200,
+                rest=True,
+                label="topic",
+            ),
         ),
         admin=True,
         slow=True,
@@ -234,34 +325,63 @@ def parse_line(line: str) -> CommandCall:
         )
     if command is None:
         raise UsageError(f"Unknown command {tokens[0][:40]!r}. Try /papers help.")
-    rest_text = _after_tokens(text, consumed)
-    raw: dict[str, str] = {}
-    # name=value for keyword options, anywhere after the command name.
-    keywords = {o.name for o in command.options if o.keyword_only}
-    if keywords:
-        kept = []
-        for token in tokenize(rest_text):
-            name, eq, value = token.partition("=")
-            if eq and name.lower() in keywords:
-                raw[name.lower()] = value.strip('"')
-            else:
-                kept.append(token)
-        rest_text = " ".join(kept)
+    return validate(command, _arguments(command, _after_tokens(text, consumed)))
+
+
+def _arguments(command: Command, text: str) -> dict[str, str]:
+    """Assign the words after a command's name to its options.
+
+    ``name=value`` fills that option (or an alias of it) anywhere on the line. Every other
+    word fills the first free option it has the shape of (a choice, a time, a zone, a
+    number), so optional arguments come in any order; the words left over are the free text
+    (the topic), or, for a command without free text, fill the free options in order, so
+    that validation can say what is wrong with them.
+    """
+    by_keyword: dict[str, Option] = {}
     for option in command.options:
-        if option.keyword_only:
-            continue
-        if not rest_text:
-            break
-        if option.rest:
-            raw[option.name] = rest_text
-            rest_text = ""
-            break
-        token = tokenize(rest_text)[0]
-        raw[option.name] = token.strip('"')
-        rest_text = _after_tokens(rest_text, 1)
-    if rest_text:
-        raise UsageError(f"Too many arguments. Usage: {command.usage()}")
-    return validate(command, raw)
+        if not option.rest:
+            for key in (option.name, *option.aliases):
+                by_keyword[key.lower()] = option
+    positional = [o for o in command.options if not o.keyword_only and not o.rest]
+    rest = next((o for o in command.options if o.rest), None)
+    raw: dict[str, str] = {}
+    if rest is not None and not positional and not by_keyword:
+        return {rest.name: text} if text else {}  # the whole line is free text (search ...)
+    leftover: list[str] = []
+    for token in tokenize(text):
+        key, eq, value = token.partition("=")
+        target = by_keyword.get(key.lower()) if eq and not token.startswith('"') else None
+        if target is None:
+            target = next((o for o in positional if o.name not in raw and o.accepts(token)), None)
+            if target is None:
+                _refuse_second_value(command, raw, token)
+                leftover.append(token)
+                continue
+            value = token
+        elif target.name in raw:
+            raise UsageError(
+                f"The {target.noun} is given twice ({raw[target.name]} and {value}); give it once."
+            )
+        raw[target.name] = value.strip('"')
+    if leftover and rest is not None:
+        raw[rest.name] = " ".join(leftover)
+    elif leftover:
+        free = [o for o in positional if o.name not in raw]
+        if len(leftover) > len(free):
+            raise UsageError(f"Too many arguments. Usage: {command.usage()}")
+        for option, token in zip(free, leftover, strict=False):
+            raw[option.name] = token.strip('"')
+    return raw
+
+
+def _refuse_second_value(command: Command, raw: Mapping[str, str], token: str) -> None:
+    """A second time or zone is a mistake, not a topic word (``setup 09:00 10:00``)."""
+    for option in command.options:
+        if option.shape and option.name in raw and option.accepts(token):
+            raise UsageError(
+                f"You gave two {option.noun}s ({raw[option.name]} and {token[:40]}); give one. "
+                f"Usage: {command.usage()}"
+            )
 
 
 def _after_tokens(text: str, count: int) -> str:
@@ -290,33 +410,43 @@ def validate(command: Command, raw: Mapping[str, object]) -> CommandCall:
                 value = None
         if value is None:
             if option.required:
-                raise UsageError(f"{option.name} is missing. Usage: {command.usage()}")
+                raise UsageError(f"Give {_a(option.noun)}. Usage: {command.usage()}")
             args[option.name] = option.default
             continue
         if option.kind == "integer":
-            try:
-                number = int(str(value))
-            except ValueError:
-                raise UsageError(
-                    f"{option.name} must be a whole number. Usage: {command.usage()}"
-                ) from None
-            lo, hi = option.min_value, option.max_value
-            if (lo is not None and number < lo) or (hi is not None and number > hi):
-                raise UsageError(f"{option.name} must be between {lo} and {hi}.")
-            args[option.name] = number
+            args[option.name] = _whole_number(option, value)
             continue
         text = str(value)
         if option.choices:
             text = text.lower()
             if text not in option.choices:
-                raise UsageError(f"{option.name} must be one of {', '.join(option.choices)}.")
+                raise UsageError(
+                    f"The {option.noun} must be one of {', '.join(option.choices)}, "
+                    f"not {text[:40]!r}."
+                )
         if option.max_length is not None and len(text) > option.max_length:
-            raise UsageError(f"{option.name} is too long (at most {option.max_length} characters).")
+            raise UsageError(
+                f"The {option.noun} is too long (at most {option.max_length} characters)."
+            )
         args[option.name] = text
     unknown = set(raw) - {o.name for o in command.options}
     if unknown:
         raise UsageError(f"Unknown option {sorted(unknown)[0]!r}. Usage: {command.usage()}")
     return CommandCall(command, args)
+
+
+def _whole_number(option: Option, value: object) -> int:
+    lo, hi = option.min_value, option.max_value
+    span = f" from {lo} to {hi}" if lo is not None and hi is not None else ""
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise UsageError(
+            f"{str(value)[:40]!r} is not a whole number: give {_a(option.noun)}{span}."
+        ) from None
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        raise UsageError(f"Give {_a(option.noun)}{span} (you gave {number}).")
+    return number
 
 
 def help_lines(is_admin: bool = True) -> list[str]:

@@ -49,7 +49,9 @@ class Discussions:
         if adapter is None:
             return error("Discussions need the chat platform to be connected; try again soon.")
         store = self.engine.store
-        existing = await store.discussions.claim(channel, paper.arxiv_id, caller.user_id)
+        existing = await store.discussions.claim(
+            channel, paper.arxiv_id, caller.user_id, self.engine.clock.now()
+        )
         if existing is not None:
             if existing.thread_id is None:
                 return render.confirm(

@@ -15,9 +15,9 @@ import time as time_mod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
-from bot import arxiv_ids, query, render
+from bot import arxiv_ids, query, render, zones
 from bot.commands import COMMANDS, CommandCall, UsageError, help_lines, parse_line
 from bot.config import Settings
 from bot.messages import Context, Header, Message, Text, error
@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 
 SEARCH_PAGE_SIZE = 5
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_ANY_ORDER = (
+    "Optional arguments go in any order, or as name=value "
+    "(time=09:00 tz=Europe/Berlin top=5 empty=skip)."
+)
 Handler = Callable[[UserRef, CommandCall, ChannelRef | None], Awaitable[Message]]
 
 
@@ -78,10 +82,9 @@ def parse_hhmm(text: str) -> time | None:
 
 
 def zone(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    """The zone called ``name`` in any case (``europe/berlin``), or None."""
+    found = zones.resolve(name)
+    return ZoneInfo(found) if found else None
 
 
 def _ctx(caller: UserRef, channel: ChannelRef | None, call: CommandCall) -> dict[str, str]:
@@ -444,7 +447,11 @@ class Engine:
             return f"{raw[:60]!r} is not an arXiv id or URL (try 2411.01234)."
         paper = await self.store.papers.get(key)
         if paper is None:
-            return f"I don't have {key} yet: only fetched or imported papers can be shown."
+            return (
+                f"I don't have {key} yet. Look for it with /papers search and words from its "
+                "title, or ask an admin to fetch the day it was featured "
+                "(paperherald fetch --date YYYY-MM-DD)."
+            )
         return paper
 
     async def _paper(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
@@ -474,7 +481,7 @@ class Engine:
         rows = await self.store.votes.leaderboard(
             caller.platform, caller.workspace, since, today, 10
         )
-        return render.top_list(period, rows)
+        return render.top_list(period, rows, day=today)
 
     async def _discuss(
         self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
@@ -527,13 +534,14 @@ class Engine:
 
     async def _subscribe(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
         parsed = query.parse(str(call.get("topic") or ""))
-        if parsed.error:
-            return error(parsed.error)
-        if not parsed.has_terms and not parsed.categories and not parsed.has_filters:
-            return error(
-                'A topic needs at least one word, e.g. /papers subscribe "gaussian splatting".'
-            )
+        today = self.clock.now().astimezone(UTC).date()
+        problem = query.topic_problem(parsed, today, example="/papers subscribe")
+        if problem:
+            return error(problem)
         canonical = parsed.describe()
+        same = await self._own_topic(caller, canonical, by_id=False)
+        if same is not None:
+            return render.confirm(f"You already follow {same.query} (#{same.id}).")
         try:
             sub = await self.store.subscriptions.add(
                 Subscription(user=caller, query=canonical),
@@ -553,19 +561,37 @@ class Engine:
             f"message a day, around {when} {self.settings.timezone}."
         )
 
+    async def _own_topic(
+        self, caller: UserRef, text: str, *, by_id: bool = True
+    ) -> Subscription | None:
+        """The caller's subscription that is ``text``: its #id (``3`` or ``#3``), or the same
+        query up to case, spacing and quoting (``Diffusion`` is ``diffusion``: search
+        ignores case)."""
+        subs = await self.store.subscriptions.list_for(caller)
+        number = text[1:] if text.startswith("#") else text
+        if by_id and number.isascii() and number.isdigit() and len(number) < 12:
+            found = next((s for s in subs if s.id == int(number)), None)
+            if found is not None:
+                return found
+        wanted = query.parse(text).describe().casefold()
+        return next((s for s in subs if query.parse(s.query).describe().casefold() == wanted), None)
+
     async def _unsubscribe(
         self, caller: UserRef, call: CommandCall, _: ChannelRef | None
     ) -> Message:
         raw = str(call.get("topic") or "").strip()
-        which = "all" if raw.lower() == "all" else raw
-        removed = await self.store.subscriptions.remove(caller, which)
-        if removed == 0 and which != "all":
-            removed = await self.store.subscriptions.remove(caller, query.parse(raw).describe())
-        if removed == 0:
+        if raw.lower() == "all":
+            removed = await self.store.subscriptions.remove(caller, "all")
+            if removed == 0:
+                return error("You have no topics to remove.")
+            return render.confirm(
+                f"Removed all {removed} of your topic{'s' if removed != 1 else ''}."
+            )
+        sub = await self._own_topic(caller, raw)
+        if sub is None or sub.id is None:
             return error(f"You don't follow {raw[:80]!r}; /papers subscriptions lists your topics.")
-        if which == "all":
-            return render.confirm(f"Removed all {removed} of your topics.")
-        return render.confirm(f"Unsubscribed from {raw[:200]}.")
+        await self.store.subscriptions.remove(caller, f"#{sub.id}")
+        return render.confirm(f"Unsubscribed from {sub.query} (#{sub.id}).")
 
     async def _subscriptions(
         self, caller: UserRef, call: CommandCall, _: ChannelRef | None
@@ -581,19 +607,19 @@ class Engine:
         post_time = parse_hhmm(str(call.get("time") or "09:00"))
         if post_time is None:
             return error(f"{str(call.get('time'))[:20]!r} is not a time; use HH:MM, like 09:00.")
-        tz_name = str(call.get("timezone") or self.settings.timezone)
-        if zone(tz_name) is None:
-            return error(
-                f"{tz_name[:64]!r} is not an IANA time zone; try Europe/Berlin or America/New_York."
-            )
+        typed_zone = str(call.get("timezone") or self.settings.timezone)
+        tz_name = zones.resolve(typed_zone)
+        if tz_name is None:
+            return error(zones.unknown_zone_message(typed_zone))
+        warning = zones.fixed_offset_warning(tz_name)
         topic = call.get("topic")
         topic_text = None
         if topic:
             parsed = query.parse(str(topic))
-            if parsed.error:
-                return error(parsed.error)
-            if parsed.is_empty:
-                return error("The topic needs at least one word.")
+            today = self.clock.now().astimezone(UTC).date()
+            problem = query.topic_problem(parsed, today, example="/papers channel setup")
+            if problem:
+                return error(problem)
             topic_text = parsed.describe()
         adapter = self.adapters.get(channel.platform)
         if adapter is not None:
@@ -612,9 +638,10 @@ class Engine:
             )
         )
         status = await self._status_message(feed)
+        notes = (warning,) if warning else ()
         return Message(
-            text="Daily thread set up.\n" + status.text,
-            blocks=(Text("Daily thread set up."), *status.blocks[1:]),
+            text="\n".join(("Daily thread set up.", *notes, status.text)),
+            blocks=(Text("Daily thread set up."), *map(Context, notes), *status.blocks[1:]),
         )
 
     async def _channel_off(
@@ -660,12 +687,15 @@ class Engine:
 
     async def _help(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
         lines = help_lines(is_admin=True)
-        text = "Paper Herald — daily papers from Hugging Face and arXiv.\n" + "\n".join(lines)
+        text = "\n".join(
+            ("Paper Herald — daily papers from Hugging Face and arXiv.", *lines, _ANY_ORDER)
+        )
         return Message(
             text=text,
             blocks=(
                 Header("Paper Herald"),
                 Text("\n".join(lines)),
+                Context(_ANY_ORDER),
                 Context(
                     'Search syntax: "exact phrase", -exclude, a OR b, author:name, '
                     "cat:cs.LG, since:2025-01-01, before:2025-06-01, upvotes>:10"

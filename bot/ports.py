@@ -157,7 +157,7 @@ class DeliveryRepo(Protocol):
 
 class DiscussionRepo(Protocol):
     async def claim(
-        self, channel: ChannelRef, arxiv_id: str, user_id: str
+        self, channel: ChannelRef, arxiv_id: str, user_id: str, at: datetime | None = None
     ) -> Discussion | None: ...
     async def get(self, channel: ChannelRef, arxiv_id: str) -> Discussion | None: ...
     async def opened(

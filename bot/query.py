@@ -141,9 +141,9 @@ def _word_term(raw: str, column: str | None = None) -> Term | None:
     # Prefix only makes sense on a single token; "gpt-4*" falls back to a phrase.
     if prefix and re.search(r"\W", text):
         prefix = False
-    return Term(
-        text=text, phrase=phrase or bool(re.search(r"\W", text)), prefix=prefix, column=column
-    )
+    # A quoted single word is just that word ("diffusion" is diffusion: FTS5 treats both
+    # alike), so topics compare equal; anything with a space or punctuation is a phrase.
+    return Term(text=text, phrase=bool(re.search(r"\W", text)), prefix=prefix, column=column)
 
 
 def _parse_day(value: str, key: str) -> tuple[date | None, str | None]:
@@ -256,3 +256,35 @@ def _normalise_category(value: str) -> str:
         return archive.lower()
     # Two-letter subject classes are upper-case (cs.LG, math.GT); others lower (physics.comp-ph).
     return f"{archive.lower()}.{klass.upper() if len(klass) == 2 else klass.lower()}"
+
+
+def topic_problem(parsed: ParsedQuery, today: date, *, example: str) -> str | None:
+    """Why a parsed query cannot be a standing topic (a subscription, a channel's topic),
+    which only ever sees new papers; None when it can. ``example`` is the command to show,
+    e.g. ``/papers subscribe``."""
+    if parsed.error:
+        return parsed.error
+    if parsed.is_empty:
+        return f'A topic needs at least one word, e.g. {example} "gaussian splatting".'
+    if parsed.before is not None and parsed.before <= today:
+        return (
+            f"before:{parsed.before.isoformat()} is in the past, so no new paper can match "
+            "this topic; leave it out."
+        )
+    if parsed.since is not None and parsed.since > today:
+        return (
+            f"since:{parsed.since.isoformat()} is in the future, so no paper published until "
+            "then can match this topic; leave it out or use an earlier date."
+        )
+    if not parsed.has_terms and not parsed.categories and parsed.min_upvotes is None:
+        if parsed.excluded:
+            shown = " ".join("-" + t.describe() for t in parsed.excluded)
+            return (
+                f"A topic of only exclusions ({shown}) would match nearly every new paper; "
+                f"add a word to follow, e.g. {example} diffusion {shown}."
+            )
+        return (
+            "A date alone is not a topic: every new paper would match it. "
+            f"Add a word, e.g. {example} diffusion."
+        )
+    return None

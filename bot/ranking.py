@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 
 from bot.models import Paper, ScoredPaper
 
@@ -57,25 +57,55 @@ def activity_text(replies: int, people: int) -> str:
     )
 
 
-def reason(
+def discussion_text(replies: int, people: int) -> str:
+    """A paper's discussion: its replies, or that it was opened and has none yet."""
+    return activity_text(replies, people) if replies else "💬 discussion opened, no replies yet"
+
+
+NEW_WITHIN_DAYS = 2  # "new" only for a paper published at most this long before the day shown
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def reason_line(
     paper: Paper,
-    votes: int,
-    topic: str | None,
-    relevance: float | None,
+    *,
+    votes: int = 0,
+    day: date | None = None,
+    topic: str | None = None,
+    relevance: float | None = None,
     activity: tuple[int, int] | None = None,
 ) -> str:
+    """The one line that says why a paper is listed, the same everywhere (threads, today,
+    top, discussed, a paper's card), its parts always in this order:
+
+    ``74 HF upvotes · 3 votes here · ★1.2k on GitHub · 💬 4 replies · 2 people ·
+    matches 'diffusion' · new (published Wed 23 Sep)``
+
+    ▲ is kept for this workspace's votes (the Upvote button), so HF upvotes are spelled out.
+    ``activity`` is (replies, people) of the paper's discussions; (0, 0) is a discussion
+    opened with no replies yet. "new" is said only for a paper published at most
+    ``NEW_WITHIN_DAYS`` days before ``day``, the day the list shows. Empty when nothing
+    stands out.
+    """
     parts = []
     if paper.hf_upvotes:
-        parts.append(f"▲{paper.hf_upvotes} on HF")
+        parts.append(_plural(paper.hf_upvotes, "HF upvote", "HF upvotes"))
     if votes:
-        parts.append(f"{votes} vote{'s' if votes != 1 else ''} here")
+        parts.append(_plural(votes, "vote here", "votes here"))
     if paper.github_stars:
         parts.append(f"★{compact(paper.github_stars)} on GitHub")
-    if activity and activity[0]:
-        parts.append(activity_text(*activity))
+    if activity is not None:
+        parts.append(discussion_text(*activity))
     if topic and relevance:
         parts.append(f"matches '{topic}'")
-    return " · ".join(parts) if parts else "new today"
+    if day is not None and paper.published_at is not None:
+        published = paper.published_at.astimezone(UTC).date()
+        if (day - published).days <= NEW_WITHIN_DAYS:
+            parts.append(f"new (published {published:%a} {published.day} {published:%b})")
+    return " · ".join(parts)
 
 
 def score_papers(
@@ -110,7 +140,9 @@ def score_papers(
                 ScoredPaper(
                     paper=paper,
                     score=round(score, 4),
-                    reason=reason(paper, v, topic, r, act),
+                    reason=reason_line(
+                        paper, votes=v, day=day, topic=topic, relevance=r, activity=act
+                    ),
                     votes=v,
                     relevance=r,
                 ),

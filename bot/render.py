@@ -20,7 +20,7 @@ from bot.messages import (
 )
 from bot.models import Delivery, Feed, Paper, ScoredPaper, Subscription
 from bot.query import COUNT_CAP
-from bot.ranking import activity_text
+from bot.ranking import discussion_text, reason_line
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
 
@@ -78,11 +78,9 @@ def paper_card(
     reason: str | None = None,
     rank: int | None = None,
     full_abstract: bool = False,
-    activity: tuple[int, int] | None = None,
     discuss: bool = True,
 ) -> PaperCard:
-    if activity and activity[0] and "💬" not in (reason or ""):
-        reason = " · ".join(x for x in (reason, activity_text(*activity)) if x)
+    """A paper's card; ``reason`` is its line from ``bot.ranking.reason_line``."""
     buttons = [upvote_button(paper.arxiv_id, votes)]
     if discuss:
         buttons.append(
@@ -99,7 +97,7 @@ def paper_card(
         authors=shorten_authors(paper.authors),
         summary=one_line_summary(paper),
         categories=paper.categories[:4],
-        reason=reason,
+        reason=reason or None,
         rank=rank,
         links=paper_links(paper),
         buttons=tuple(buttons),
@@ -115,13 +113,15 @@ def card_message(card: PaperCard, *, ephemeral: bool = True) -> Message:
 
 
 def paper_message(paper: Paper, votes: int, activity: tuple[int, int] | None = None) -> Message:
-    card = paper_card(paper, votes=votes, full_abstract=True, activity=activity)
+    line = reason_line(paper, votes=votes, activity=activity)
+    card = paper_card(paper, votes=votes, reason=line, full_abstract=True)
     return card_message(card)
 
 
 def discussion_root(paper: Paper, votes: int, activity: tuple[int, int] | None) -> Message:
     """The channel message a discussion thread hangs on: the paper's card, public."""
-    card = paper_card(paper, votes=votes, activity=activity, discuss=False)
+    line = reason_line(paper, votes=votes, activity=activity)
+    card = paper_card(paper, votes=votes, reason=line, discuss=False)
     return Message(
         text=f"Discussion: {paper.title} — {card.url}",
         blocks=(card,),
@@ -146,9 +146,10 @@ def discussed_list(period: str, rows: Sequence[tuple[Paper, int, int]]) -> Messa
         return Message(text=text, blocks=(Text(text),))
     blocks: list[Block] = [Header(title)]
     for i, (paper, replies, people) in enumerate(rows, 1):
-        blocks.append(paper_card(paper, rank=i, activity=(replies, people)))
+        line = reason_line(paper, activity=(replies, people))
+        blocks.append(paper_card(paper, rank=i, reason=line))
     lines = [title] + [
-        f"{i}. {p.title} ({activity_text(r, n)})" for i, (p, r, n) in enumerate(rows, 1)
+        f"{i}. {p.title} ({discussion_text(r, n)})" for i, (p, r, n) in enumerate(rows, 1)
     ]
     return Message(text="\n".join(lines), blocks=tuple(blocks))
 
@@ -242,20 +243,18 @@ def search_results(
 PERIOD_TITLES = {"day": "today", "week": "this week", "month": "this month"}
 
 
-def top_list(period: str, rows: Sequence[tuple[Paper, int]]) -> Message:
+def top_list(period: str, rows: Sequence[tuple[Paper, int]], day: date | None = None) -> Message:
+    """The leaderboard; ``day`` is today, for the "new" part of each reason line."""
     title = f"Top papers {PERIOD_TITLES.get(period, period)}"
     if not rows:
         text = f"{title}: nothing yet. Upvote papers with ▲ to build the leaderboard."
         return Message(text=text, blocks=(Text(text),))
     blocks: list[Block] = [Header(title)]
+    lines = [title]
     for i, (paper, votes) in enumerate(rows, 1):
-        parts = []
-        if votes:
-            parts.append(f"{votes} vote{'s' if votes != 1 else ''} here")
-        if paper.hf_upvotes:
-            parts.append(f"▲{paper.hf_upvotes} on HF")
-        blocks.append(paper_card(paper, votes=votes, rank=i, reason=" · ".join(parts) or None))
-    lines = [title] + [f"{i}. {p.title} ({v} votes)" for i, (p, v) in enumerate(rows, 1)]
+        line = reason_line(paper, votes=votes, day=day)
+        blocks.append(paper_card(paper, votes=votes, rank=i, reason=line))
+        lines.append(f"{i}. {paper.title}" + (f" ({line})" if line else ""))
     return Message(text="\n".join(lines), blocks=tuple(blocks))
 
 

@@ -18,15 +18,19 @@ class SqliteDiscussionRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def claim(self, channel: ChannelRef, arxiv_id: str, user_id: str) -> Discussion | None:
-        """Reserve the (channel, paper) discussion. None: the caller won and must open the
-        thread; otherwise the existing row (its thread may still be opening)."""
+    async def claim(
+        self, channel: ChannelRef, arxiv_id: str, user_id: str, at: datetime | None = None
+    ) -> Discussion | None:
+        """Reserve the (channel, paper) discussion, opened ``at`` (default: now). None: the
+        caller won and must open the thread; otherwise the existing row (its thread may
+        still be opening)."""
+        created = at.astimezone(UTC).isoformat(timespec="seconds") if at else _now()
         key = (channel.platform, channel.workspace, channel.channel, arxiv_id)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO discussions (platform, workspace, channel, arxiv_id, "
                 "opened_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (*key, user_id, _now()),
+                (*key, user_id, created),
             )
             won = cur.rowcount == 1
         return None if won else await self.get(channel, arxiv_id)
@@ -137,11 +141,24 @@ class SqliteDiscussionRepo:
     async def most_discussed(
         self, platform: str, workspace: str, since: date, until: date, limit: int
     ) -> list[tuple[Paper, int, int]]:
+        """Papers with replies in [since, until], or whose discussion was opened then (with
+        0 replies), by replies and people."""
+        window = (platform, workspace, since.isoformat(), until.isoformat() + "T99")
         rows = await self.db.fetchall(
-            f"""SELECT {_PAPER_COLUMNS}, count(*) AS n, count(DISTINCT r.user_id) AS people
-                FROM replies r JOIN papers p ON p.arxiv_id = r.arxiv_id
-                WHERE r.platform = ? AND r.workspace = ? AND r.created_at >= ? AND r.created_at < ?
-                GROUP BY r.arxiv_id ORDER BY n DESC, people DESC, p.arxiv_id DESC LIMIT ?""",
-            (platform, workspace, since.isoformat(), until.isoformat() + "T99", limit),
+            f"""WITH r AS (
+                    SELECT arxiv_id, count(*) AS n, count(DISTINCT user_id) AS people
+                    FROM replies WHERE platform = ? AND workspace = ? AND created_at >= ?
+                    AND created_at < ? GROUP BY arxiv_id
+                ),
+                c AS (
+                    SELECT arxiv_id FROM r
+                    UNION SELECT arxiv_id FROM discussions WHERE platform = ? AND workspace = ?
+                    AND created_at >= ? AND created_at < ? AND thread_id IS NOT NULL
+                )
+                SELECT {_PAPER_COLUMNS}, coalesce(r.n, 0) AS n, coalesce(r.people, 0) AS people
+                FROM c JOIN papers p ON p.arxiv_id = c.arxiv_id
+                LEFT JOIN r ON r.arxiv_id = c.arxiv_id
+                ORDER BY n DESC, people DESC, p.arxiv_id DESC LIMIT ?""",
+            (*window, *window, limit),
         )
         return [(paper_from_row(r), int(r[15]), int(r[16])) for r in rows]

@@ -44,7 +44,7 @@ async def test_help_lists_every_command(filled: Engine) -> None:
 async def test_unknown_command_and_bad_options_get_one_line(filled: Engine) -> None:
     for line, expect in [
         ("/papers dance", "Unknown command"),
-        ("/papers today 99", "between 1 and 25"),
+        ("/papers today 99", "from 1 to 25"),
         ("/papers top year", "one of day, week, month"),
         ("/papers upvote", "Usage: /papers upvote <id>"),
     ]:
@@ -187,7 +187,7 @@ async def test_channel_setup_validates_and_reports_status(filled: Engine) -> Non
     for line, expect in [
         ("/papers channel setup 25:99", "not a time"),
         ("/papers channel setup 09:00 Mars/Olympus", "not an IANA time zone"),
-        ("/papers channel setup 09:00 UTC 30", "between 1 and 25"),
+        ("/papers channel setup 09:00 UTC 30", "from 1 to 25"),
         ("/papers channel setup 09:00 UTC 5 since:bad", "needs a date"),
     ]:
         reply = await filled.handle_text(admin, line, CHANNEL)
@@ -258,4 +258,4 @@ async def test_setup_can_skip_empty_days_with_a_keyword_option(filled: Engine) -
     )
     assert "Empty days: no post" in reply.text and "Topic: diffusion -survey" in reply.text
     bad = await filled.handle_text(admin, "/papers channel setup 09:00 UTC 5 empty=maybe", CHANNEL)
-    assert bad.is_error and "empty must be one of note, skip" in bad.text
+    assert bad.is_error and "empty= setting must be one of note, skip" in bad.text

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.models import Paper
-from bot.ranking import Weights, reason, scaled_relevance, score_papers
+from bot.ranking import Weights, reason_line, scaled_relevance, score_papers
 from bot.render import digest_header, first_sentences, one_line_summary, shorten_authors
 
 DAY = date(2026, 9, 24)
@@ -24,8 +24,8 @@ def test_upvotes_votes_and_stars_each_lift_a_paper() -> None:
     papers = [p("a", hf_upvotes=10), p("b", hf_upvotes=10, github_stars=5000), p("c", hf_upvotes=3)]
     ranked = score_papers(papers, day=DAY, votes={"c": 40}, weights=Weights())
     assert [s.paper.arxiv_id for s in ranked] == ["c", "b", "a"]
-    assert ranked[0].reason == "▲3 on HF · 40 votes here"
-    assert ranked[1].reason == "▲10 on HF · ★5k on GitHub"
+    assert ranked[0].reason == "3 HF upvotes · 40 votes here · new (published Wed 23 Sep)"
+    assert ranked[1].reason == "10 HF upvotes · ★5k on GitHub · new (published Wed 23 Sep)"
 
 
 def test_ties_keep_the_source_order_and_freshness_counts() -> None:
@@ -51,7 +51,7 @@ def test_topic_relevance_appears_in_the_reason() -> None:
         topic="diffusion",
     )
     assert ranked[0].paper.arxiv_id == "a" and "matches 'diffusion'" in ranked[0].reason
-    assert reason(p("z"), 0, None, None) == "new today"
+    assert reason_line(p("z")) == ""  # nothing stands out, and no day to call it new on
 
 
 def test_author_lists_are_shortened() -> None:

@@ -109,6 +109,21 @@ async def test_channel_setup_by_an_admin_creates_the_feed(
     )
 
 
+async def test_channel_setup_typed_options_read_zones_in_any_case(
+    fake: FakeDiscord, adapter: DiscordAdapter, store: Repositories
+) -> None:
+    """The typed Discord options go through the same declaration and checks as text."""
+    where = ChannelRef("discord", str(p.GUILD_ID), str(p.TEXT_CHANNEL_ID))
+    values = {"timezone": "europe/berlin", "top": 3, "topic": "diffusion"}
+    log = await command(fake, ("channel", "setup"), values, caller=BOB, admin=True)
+    assert "Time: 09:00 Europe/Berlin, top 3" in final(await log.wait())["content"]
+    feed = await store.feeds.get(where)
+    assert feed is not None and feed.timezone == "Europe/Berlin" and feed.topic == "diffusion"
+    log = await command(fake, ("channel", "setup"), {"timezone": "EST"}, caller=BOB, admin=True)
+    content = final(await log.wait())["content"]
+    assert "EST is a fixed offset" in content and "ignores daylight saving" in content
+
+
 async def test_channel_setup_without_manage_server_is_refused(
     fake: FakeDiscord, adapter: DiscordAdapter, store: Repositories
 ) -> None:
@@ -136,7 +151,8 @@ async def test_bad_input_gets_one_ephemeral_sentence(
     # Discord enforces the range too; the adapter does not rely on it.
     log = await command(fake, ("today",), {"n": 99})
     body = final(await log.wait())
-    assert body["content"] == "n must be between 1 and 25." and body["flags"] & p.EPHEMERAL
+    assert body["content"] == "Give a number of papers from 1 to 25 (you gave 99)."
+    assert body["flags"] & p.EPHEMERAL
     log = await command(fake, ("paper",), {"id": "not an id"})
     body = final(await log.wait())
     assert "is not an arXiv id or URL" in body["content"] and body["flags"] & p.EPHEMERAL

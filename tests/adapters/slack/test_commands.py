@@ -157,3 +157,15 @@ async def test_closed_dms_pause_and_tell_the_user(slack: Slack) -> None:
     assert await slack.engine.notifier.notify(slack.engine.clock.now()) == 0
     answer = await slack.command("subscriptions")
     assert "direct messages are closed" in texts(answer)
+
+
+async def test_channel_setup_reads_arguments_in_any_order(slack: Slack) -> None:
+    slack.fake.channels[GENERAL] = {"is_member": True}
+    answer = await slack.command("channel setup diffusion 5 europe/berlin 08:30", user=ADMIN)
+    assert "Time: 08:30 Europe/Berlin, top 5" in texts(answer)
+    assert "Topic: diffusion" in texts(answer)
+
+
+async def test_top_takes_its_words_in_any_order(slack: Slack) -> None:
+    answer = await slack.command("top discussed")
+    assert "Most discussed this week" in texts(answer)
