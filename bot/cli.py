@@ -1,4 +1,5 @@
-"""The ``paperherald`` command. Exit codes: 0 ok, 1 runtime failure, 2 usage/config error."""
+"""The ``paperherald`` command. Exit codes: 0 ok, 1 runtime failure, 2 usage/config error,
+141 when the reader of its output went away (``paperherald doctor | head -1``)."""
 
 from __future__ import annotations
 
@@ -6,98 +7,69 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot import cli_doctor
+from bot.cli_args import build_parser
+from bot.cli_output import (
+    digest_title,
+    human_day,
+    paper_json,
+    ranked_text,
+    search_reason,
+    search_title,
+    terminal_width,
+    wrap,
+)
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
-from bot.models import ScoredPaper
 from bot.ports import SourceError
+from bot.render import counted
 
 log = logging.getLogger("paperherald")
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool cut off by `head`
+
 
 class UsageFailure(Exception):
-    pass
+    """A bad command line or argument: exit 2."""
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-01-31") from None
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="paperherald",
-        description="Daily research papers from Hugging Face and arXiv, in Discord, Slack "
-        "and your terminal.",
-    )
-    p.add_argument("--db", type=Path, help="SQLite file (overrides PAPERHERALD_DATABASE)")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    run = sub.add_parser("run", help="start every adapter whose token is set, plus the scheduler")
-    run.add_argument(
-        "--sync-commands",
-        action="store_true",
-        help="push the slash-command declarations to Discord now",
-    )
-    sub.add_parser("chat", help="the console adapter: /papers lines from a terminal or a pipe")
-
-    fetch = sub.add_parser("fetch", help="fetch papers and store them")
-    when = fetch.add_mutually_exclusive_group()
-    when.add_argument("--date", type=_day, help="one day (default: today, UTC)")
-    when.add_argument("--since", type=_day, help="first day of a range")
-    fetch.add_argument("--until", type=_day, help="last day of the range (default: today)")
-    fetch.add_argument("--source", choices=("hf", "arxiv"), help="only this source")
-
-    imp = sub.add_parser("import", help="store saved API responses (HF JSON, arXiv Atom/RSS)")
-    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
-
-    search = sub.add_parser("search", help="search the local store")
-    search.add_argument("query", nargs="+")
-    search.add_argument("--limit", type=int, default=10)
-    search.add_argument("--json", action="store_true")
-
-    digest = sub.add_parser("digest", help="preview a day's ranked thread")
-    digest.add_argument("--date", type=_day)
-    digest.add_argument("--top", type=int, default=10)
-    digest.add_argument("--topic")
-    digest.add_argument("--json", action="store_true")
-
-    sub.add_parser("doctor", help="check settings, database and services")
-    backup = sub.add_parser("backup", help="copy the database safely while the bot runs")
-    backup.add_argument("path", type=Path)
-    sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
-    sub.add_parser("discord-invite", help="print the Discord invite URL")
-    return p
-
-
-def paper_json(item: ScoredPaper) -> dict[str, Any]:
-    p = item.paper
-    return {
-        "arxiv_id": p.arxiv_id,
-        "title": p.title,
-        "score": item.score,
-        "reason": item.reason,
-        "authors": list(p.authors),
-        "categories": list(p.categories),
-        "published_at": p.published_at.isoformat() if p.published_at else None,
-        "hf_upvotes": p.hf_upvotes,
-        "votes": item.votes,
-        "url": p.abs_url,
-        "hf_url": p.hf_url,
-        "github_repo": p.github_repo,
-    }
+class CommandFailure(Exception):
+    """The command could not do its job: exit 1."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `paperherald doctor | head -1`: the reader has what it wanted
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else 0
     try:
         overrides: dict[str, object] = {}
         if args.db:
@@ -115,12 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(dispatch(args, settings))
     except KeyboardInterrupt:
         return 130
-    except ConfigError as exc:
+    except BrokenPipeError:
+        raise
+    except (ConfigError, UsageFailure) as exc:
         print(f"paperherald: {exc}", file=sys.stderr)
         return 2
-    except UsageFailure as exc:
+    except CommandFailure as exc:
         print(f"paperherald: {exc}", file=sys.stderr)
-        return 2
+        return 1
     except Exception as exc:  # last line of defence: one sentence, details in the log
         from storage.db import DatabaseError
 
@@ -147,6 +121,10 @@ def secret_values(settings: Settings) -> list[str]:
     return found
 
 
+def print_json(rows: list[dict[str, Any]]) -> None:
+    print(json.dumps(rows, ensure_ascii=False, indent=2))
+
+
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot import app
 
@@ -167,6 +145,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await app.run(settings, console=True)
     if cmd == "doctor":
         return await doctor(settings)
+    if cmd == "backup":
+        return await backup(settings, args.path)
     async with app.open_core(settings) as core:
         engine = core.engine
         if cmd == "import":
@@ -175,163 +155,119 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await fetch(core, args)
         if cmd == "search":
             text = " ".join(args.query)
-            if not 1 <= args.limit <= 1000:
-                raise UsageFailure("--limit must be between 1 and 1000")
             items, total, parsed = await engine.search(text, limit=args.limit)
             if parsed.error:
                 raise UsageFailure(parsed.error)
             if args.json:
-                print(json.dumps([paper_json(i) for i in items], ensure_ascii=False, indent=2))
+                print_json([paper_json(i, search_reason(i, parsed)) for i in items])
             else:
-                print_ranked(
-                    items,
-                    f"{total} result{'s' if total != 1 else ''} for {parsed.describe() or text!r}",
-                )
+                print(ranked_text(items, search_title(total, parsed, text)))
             return 0
         if cmd == "digest":
             day = args.date or await engine.latest_day() or datetime.now(UTC).date()
-            if not 1 <= args.top <= 100:
-                raise UsageFailure("--top must be between 1 and 100")
             try:
                 items = await engine.digest(day, top=args.top, topic=args.topic)
             except ValueError as exc:
                 raise UsageFailure(str(exc)) from None
             if args.json:
-                print(json.dumps([paper_json(i) for i in items], ensure_ascii=False, indent=2))
+                print_json([paper_json(i) for i in items])
             else:
-                print_ranked(
-                    items,
-                    f"Daily Papers · {day:%a %d %b %Y} · {len(items)} papers"
-                    + (f" · topic {args.topic}" if args.topic else ""),
-                    reasons=True,
-                )
-            return 0
-        if cmd == "backup":
-            await core.db.backup(args.path)
-            print(f"Backed up {settings.database} to {args.path}")
+                print(ranked_text(items, digest_title(day, len(items), args.topic), reasons=True))
             return 0
     raise UsageFailure(f"unknown command {cmd}")
 
 
-async def doctor(settings: Settings) -> int:
-    """Settings, database and each configured service; a token is never printed."""
+def check_backup_paths(source: Path, target: Path) -> None:
+    """Refuse what cannot work, naming the path concerned."""
+    if not source.is_file():
+        raise UsageFailure(
+            f"{source} does not exist, so there is nothing to back up "
+            "(check --db or PAPERHERALD_DATABASE)"
+        )
+    if target.is_dir():
+        raise UsageFailure(
+            f"{target} is a folder; give the backup a file name, "
+            f"e.g. {target / 'paperherald-backup.db'}"
+        )
+    if not target.parent.is_dir():
+        raise UsageFailure(f"cannot write {target}: the folder {target.parent} does not exist")
+    if target.exists() and target.resolve() == source.resolve():
+        raise UsageFailure(f"{target} is the database itself; choose another path")
+
+
+async def backup(settings: Settings, target: Path) -> int:
+    """An online copy of the database (SQLite's backup API)."""
     from bot import app
 
+    source = settings.database
+    check_backup_paths(source, target)
+    async with app.open_core(settings) as core:
+        try:
+            await core.db.backup(target)
+        except (sqlite3.Error, OSError) as exc:
+            raise CommandFailure(f"cannot back up to {target}: {exc}") from None
+    print(f"Backed up {source} to {target}")
+    return 0
+
+
+async def doctor(settings: Settings) -> int:
+    """Settings, tokens, database, daily threads and each service, one line each."""
+    from bot import app
+
+    width = terminal_width()
     problems = 0
 
-    def line(ok: bool | None, what: str) -> None:
-        mark = {True: "ok  ", False: "FAIL", None: "--  "}[ok]
-        print(f"[{mark}] {what}")
+    def show(check: cli_doctor.Check) -> None:
+        nonlocal problems
+        problems += check.ok is False
+        text = cli_doctor.mark_line(check)
+        print("\n".join(wrap(text, width, hang=" " * 7)))
 
-    line(
-        True,
-        f"settings load; platforms configured: {', '.join(settings.platforms) or 'none (console)'}",
-    )
-    for name in (
-        "discord_token",
-        "slack_bot_token",
-        "slack_app_token",
-        "slack_signing_secret",
-        "hf_token",
-    ):
-        line(
-            None if getattr(settings, name) is None else True,
-            f"{name.upper()} {'is set' if getattr(settings, name) else 'not set'}",
-        )
+    show(cli_doctor.settings_check(settings))
+    for check in cli_doctor.token_checks(settings):
+        show(check)
+    discord_api = None
+    if settings.discord_token:
+        from adapters.discord.endpoints import api_base
+
+        discord_api = api_base(settings.discord_api_base_url or "https://discord.com")
     try:
         async with app.open_core(settings) as core:
-            version = await core.db.schema_version()
             count = await core.store.papers.count()
             row = await core.db.fetchone(
                 "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
             )
             size = int(row[0]) if row else 0
-            line(
-                True,
-                f"database {settings.database}: schema v{version}, {count} papers, {size / 1e6:.1f} MB",
+            version = await core.db.schema_version()
+            show(
+                cli_doctor.Check(
+                    True,
+                    f"Database {settings.database}: {counted(count, 'paper')}, "
+                    f"{size / 1e6:.1f} MB (format version {version})",
+                )
             )
             async with core.db.transaction() as conn:
                 await conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('doctor', 'ok')")
-            line(True, "database is writable")
-            last = await core.store.papers.last_fetch()
-            line(
-                None if last is None else True,
-                f"last successful fetch: {last.isoformat() if last else 'never'}",
-            )
-            feeds = await core.store.feeds.all()
-            for feed in feeds:
+            show(cli_doctor.Check(True, "Database can be written to"))
+            show(cli_doctor.fetch_check(await core.store.papers.last_fetch()))
+            for feed in await core.store.feeds.all():
                 assert feed.id is not None
-                d = await core.store.deliveries.last(feed.id)
-                state = "on" if feed.enabled else f"off ({feed.disabled_reason or 'stopped'})"
-                last_d = f"{d.day} {d.status.value}" if d else "none yet"
-                line(
-                    feed.enabled,
-                    f"feed #{feed.id} {feed.channel.platform}:{feed.channel.channel} "
-                    f"{feed.post_time:%H:%M} {feed.timezone} {state}; last delivery {last_d}",
-                )
-            targets = [("Hugging Face", settings.hf_base_url + "/api/daily_papers?limit=1")]
-            if "arxiv" in settings.sources:
-                targets.append(("arXiv", settings.arxiv_api_url + "?id_list=1706.03762"))
-            if settings.discord_token:
-                from adapters.discord.endpoints import api_base
-
-                targets.append(
-                    (
-                        "Discord",
-                        api_base(settings.discord_api_base_url or "https://discord.com")
-                        + "/gateway",
-                    )
-                )
-            if settings.slack_bot_token:
-                targets.append(
-                    (
-                        "Slack",
-                        (settings.slack_api_base_url or "https://slack.com/api/").rstrip("/")
-                        + "/api.test",
-                    )
-                )
-            for name, url in targets:
-                try:
-                    resp = await core.http.get(url, timeout=10)
-                    line(resp.status_code < 500, f"{name} reachable (HTTP {resp.status_code})")
-                    problems += resp.status_code >= 500
-                except Exception as exc:
-                    line(False, f"{name} unreachable: {type(exc).__name__}")
-                    problems += 1
+                show(cli_doctor.feed_check(feed, await core.store.deliveries.last(feed.id)))
+            targets = cli_doctor.service_targets(settings, discord_api)
+            for check in await cli_doctor.service_checks(core.http, targets):
+                show(check)
+    except BrokenPipeError:
+        raise
     except Exception as exc:
-        line(False, f"database {settings.database}: {exc}")
+        show(cli_doctor.Check(False, f"Cannot open the database {settings.database}: {exc}"))
         return 1
     return 1 if problems else 0
-
-
-def print_ranked(items: Sequence[ScoredPaper], title: str, *, reasons: bool = False) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    if not items:
-        console.print(f"{title}\nNothing found.")
-        return
-    table = Table(title=title, show_lines=False, expand=True)
-    table.add_column("#", justify="right", width=3)
-    table.add_column("arXiv", no_wrap=True)
-    table.add_column("Title", ratio=3)
-    table.add_column("Why" if reasons else "Authors", ratio=2)
-    for i, item in enumerate(items, 1):
-        p = item.paper
-        who = ", ".join(p.authors[:3]) + (f" +{len(p.authors) - 3}" if len(p.authors) > 3 else "")
-        table.add_row(
-            str(i),
-            p.arxiv_id,
-            p.title,
-            item.reason if reasons else who,
-        )
-    console.print(table)
 
 
 async def import_files(core: Any, files: Sequence[Path]) -> int:
     from bot.sources.files import parse_file
 
+    width = terminal_width()
     failures = 0
     for path in files:
         try:
@@ -346,8 +282,8 @@ async def import_files(core: Any, files: Sequence[Path]) -> int:
             failures += 1
             continue
         days = sorted({f.day for f in batch.featured})
-        where = f" featured on {', '.join(d.isoformat() for d in days)}" if days else ""
-        print(f"{path.name}: {stored} papers{where}")
+        where = f" featured on {', '.join(human_day(d) for d in days)}" if days else ""
+        print("\n".join(wrap(f"{path.name}: {counted(stored, 'paper')}{where}", width, hang="  ")))
     return 1 if failures else 0
 
 
@@ -370,9 +306,11 @@ async def fetch(core: Any, args: argparse.Namespace) -> int:
         for day in days:
             report = await core.engine.ingest(day, only=args.source)
             for source, count in report.stored.items():
-                progress.console.print(f"{day} {source}: {count} papers")
+                progress.console.print(
+                    f"{human_day(day)} {source}: {counted(count, 'paper')}", markup=False
+                )
             for source, err in report.errors.items():
-                progress.console.print(f"{day} {source}: failed: {err}")
+                progress.console.print(f"{human_day(day)} {source}: failed: {err}", markup=False)
             failed += not report.ok
             progress.advance(task)
     return 1 if failed == len(days) else 0

@@ -405,7 +405,7 @@ class Publisher:
         self._retry.pop((feed.id, day), None)
         resumed = f" (resumed after {len(posted)})" if claim.root_message_id else ""
         log.info("feed %s %s: posted %d of %d papers%s", feed.id, day, count, len(plan), resumed)
-        return f"Posted the thread for {render.day_label(cday)} ({len(plan)} papers)."
+        return f"Posted the thread for {render.day_label(cday)} ({render.counted(len(plan), 'paper')})."
 
     async def _plan_items(
         self, feed: Feed, cday: date, attempt: _Attempt

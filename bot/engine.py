@@ -403,7 +403,7 @@ class Engine:
                 latest, top=n, platform=caller.platform, workspace=caller.workspace
             )
         return render.ranked_list(
-            f"Top {len(items)} papers · {render.day_label(day)}", items, note=note
+            f"{render.top_title(len(items))} · {render.day_label(day)}", items, note=note
         )
 
     async def _search(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:

@@ -42,8 +42,15 @@ class Paper:
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
 
     @property
-    def hf_url(self) -> str:
-        return f"https://huggingface.co/papers/{self.arxiv_id}"
+    def on_hf(self) -> bool:
+        """Whether Hugging Face has a page for this paper. Only HF reports upvotes, so a paper
+        stored without them came from arXiv alone; HF has no old-style ids (hep-th/9901001)."""
+        return self.hf_upvotes is not None and "/" not in self.arxiv_id
+
+    @property
+    def hf_url(self) -> str | None:
+        """The paper's HF page, or None when HF does not have it (see :attr:`on_hf`)."""
+        return f"https://huggingface.co/papers/{self.arxiv_id}" if self.on_hf else None
 
 
 @dataclass(frozen=True, slots=True)

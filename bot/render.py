@@ -49,6 +49,16 @@ def one_line_summary(paper: Paper) -> str:
     return first_sentences(paper.abstract) if paper.abstract else ""
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 paper", "3 papers", "1,200 papers"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def top_title(n: int) -> str:
+    """ "Top paper" for one, "Top 5 papers" for more."""
+    return "Top paper" if n == 1 else f"Top {counted(n, 'paper')}"
+
+
 def day_label(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
@@ -63,7 +73,9 @@ def upvote_button(arxiv_id: str, votes: int) -> Button:
 
 
 def paper_links(paper: Paper) -> tuple[Link, ...]:
-    links = [Link("arXiv", paper.abs_url), Link("PDF", paper.pdf_url), Link("HF", paper.hf_url)]
+    links = [Link("arXiv", paper.abs_url), Link("PDF", paper.pdf_url)]
+    if paper.hf_url:
+        links.append(Link("HF", paper.hf_url))
     if paper.github_repo:
         links.append(Link("Code", paper.github_repo))
     if paper.project_page and paper.project_page != paper.github_repo:
@@ -93,7 +105,7 @@ def paper_card(
     return PaperCard(
         arxiv_id=paper.arxiv_id,
         title=paper.title,
-        url=paper.hf_url if paper.hf_upvotes is not None else paper.abs_url,
+        url=paper.hf_url or paper.abs_url,
         authors=shorten_authors(paper.authors),
         summary=one_line_summary(paper),
         categories=paper.categories[:4],

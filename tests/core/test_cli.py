@@ -25,7 +25,7 @@ def test_import_then_search_json_then_digest(
     files = [str(p) for p in sorted(FIXTURES.glob("*.json")) + sorted(FIXTURES.glob("*.xml"))]
     assert main(["--db", db, "import", *files]) == 0
     out = capsys.readouterr().out
-    assert "daily_papers_2026-09-24_3items.json: 3 papers featured on 2026-09-24" in out
+    assert "daily_papers_2026-09-24_3items.json: 3 papers featured on Thu 24 Sep 2026" in out
 
     assert main(["--db", db, "search", "diffusion", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
