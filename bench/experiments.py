@@ -36,12 +36,8 @@ from bench.queries import QueryMaker
 from bot.models import SourceBatch
 from storage import repositories
 from storage.db import Database
-from storage.repositories import (
-    _UPSERT,
-    SqlitePaperRepo,
-    _now,
-    _paper_params,
-)
+from storage.repositories import _UPSERT, SqlitePaperRepo, _now
+from storage.rows import paper_params
 
 ORIGINAL_MATCH_MANY = SqlitePaperRepo.match_many
 # The store's upsert statement with one VALUES row (the store may stage rows in a temp table
@@ -280,7 +276,7 @@ async def upsert_bulk_fts(self: SqlitePaperRepo, batch: SourceBatch) -> int:
         async with conn.execute("SELECT coalesce(max(id), 0) FROM papers") as cur:
             row = await cur.fetchone()
         top = int(row[0]) if row else 0
-        await conn.executemany(_UPSERT_VALUES, [_paper_params(p, now) for p in batch.papers])
+        await conn.executemany(_UPSERT_VALUES, [paper_params(p, now) for p in batch.papers])
         await conn.execute(
             "INSERT INTO papers_fts(rowid, title, authors, abstract, keywords) "
             "SELECT id, title, authors, abstract, keywords FROM papers WHERE id > ?",

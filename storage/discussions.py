@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from bot.models import ChannelRef, Discussion, Paper
 from storage.db import Database
-from storage.repositories import _PAPER_COLUMNS, paper_from_row
+from storage.rows import PAPER_COLUMNS, paper_from_row
 
 
 def _now() -> str:
@@ -138,7 +138,7 @@ class SqliteDiscussionRepo:
         self, platform: str, workspace: str, since: date, until: date, limit: int
     ) -> list[tuple[Paper, int, int]]:
         rows = await self.db.fetchall(
-            f"""SELECT {_PAPER_COLUMNS}, count(*) AS n, count(DISTINCT r.user_id) AS people
+            f"""SELECT {PAPER_COLUMNS}, count(*) AS n, count(DISTINCT r.user_id) AS people
                 FROM replies r JOIN papers p ON p.arxiv_id = r.arxiv_id
                 WHERE r.platform = ? AND r.workspace = ? AND r.created_at >= ? AND r.created_at < ?
                 GROUP BY r.arxiv_id ORDER BY n DESC, people DESC, p.arxiv_id DESC LIMIT ?""",

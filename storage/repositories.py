@@ -6,16 +6,12 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-
-import aiosqlite
 
 from bot.models import (
     ChannelRef,
     Delivery,
-    DeliveryStatus,
-    EmptyDay,
     Feed,
     Paper,
     SearchHit,
@@ -26,6 +22,17 @@ from bot.models import (
 from bot.ports import DuplicateSubscriptionError, SubscriptionLimitError
 from bot.query import COUNT_CAP
 from storage.db import Database
+from storage.fts import exclude_expression, filter_conditions, match_expression
+from storage.rows import (
+    PAPER_COLUMNS,
+    delivery_from_row,
+    feed_from_row,
+    paper_from_row,
+    paper_params,
+    parse_stamp,
+    stamp,
+    subscription_from_row,
+)
 
 if TYPE_CHECKING:
     from bot.query import ParsedQuery
@@ -35,64 +42,9 @@ BM25 = "bm25(papers_fts, 10.0, 4.0, 1.0, 2.0)"
 RANK_WINDOW = 1_000  # above this many matches a query is "broad" (see search())
 FILTER_WINDOW = 2_000
 
-_PAPER_COLUMNS = (
-    "p.arxiv_id, p.version, p.title, p.abstract, p.authors, p.categories, p.keywords, "
-    "p.published_at, p.hf_upvotes, p.hf_comments, p.github_repo, p.github_stars, "
-    "p.project_page, p.ai_summary, p.thumbnail"
-)
-
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _dt(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def paper_from_row(row: aiosqlite.Row | Sequence[Any]) -> Paper:
-    return Paper(
-        arxiv_id=row[0],
-        version=row[1],
-        title=row[2],
-        abstract=row[3],
-        authors=tuple(json.loads(row[4])),
-        categories=tuple(json.loads(row[5])),
-        ai_keywords=tuple(json.loads(row[6])),
-        published_at=_dt(row[7]),
-        hf_upvotes=row[8],
-        hf_comments=row[9],
-        github_repo=row[10],
-        github_stars=row[11],
-        project_page=row[12],
-        ai_summary=row[13],
-        thumbnail=row[14],
-    )
-
-
-def _paper_params(p: Paper, now: str) -> tuple[Any, ...]:
-    return (
-        p.arxiv_id,
-        p.version,
-        p.title,
-        p.abstract,
-        json.dumps(list(p.authors), ensure_ascii=False),
-        json.dumps(list(p.categories)),
-        json.dumps(list(p.ai_keywords), ensure_ascii=False),
-        p.published_at.astimezone(UTC).isoformat(timespec="seconds") if p.published_at else None,
-        p.hf_upvotes,
-        p.hf_comments,
-        p.github_repo,
-        p.github_stars,
-        p.project_page,
-        p.ai_summary,
-        p.thumbnail,
-        now,
-        now,
-    )
+    return stamp(datetime.now(UTC))
 
 
 # The newest version wins for text; a source that lacks a field (HF has no categories,
@@ -159,7 +111,7 @@ def _match_in_memory(
 def _match_one(
     mem: sqlite3.Connection, query: ParsedQuery, meta: dict[int, tuple[str, list[str], str, int]]
 ) -> list[str]:
-    match, exclude = query.match_expression(), query.exclude_expression()
+    match, exclude = match_expression(query), exclude_expression(query)
     if match:
         expr = f"({match}) NOT ({exclude})" if exclude else match
         ids = [r[0] for r in mem.execute("SELECT rowid FROM f WHERE f MATCH ?", (expr,))]
@@ -184,28 +136,6 @@ def _match_one(
     return out
 
 
-def _where(query: ParsedQuery, params: list[Any], *, exclusions: bool = True) -> list[str]:
-    """SQL conditions for the filters (and exclusions) of ``query`` (papers alias ``p``)."""
-    conds: list[str] = []
-    exclude = query.exclude_expression()
-    if exclude and exclusions:
-        conds.append("p.id NOT IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-        params.append(exclude)
-    for cat in query.categories:
-        conds.append("p.categories LIKE ?")
-        params.append(f'%"{cat}%')
-    if query.since:
-        conds.append("p.published_at >= ?")
-        params.append(query.since.isoformat())
-    if query.before:
-        conds.append("p.published_at < ?")
-        params.append(query.before.isoformat())
-    if query.min_upvotes is not None:
-        conds.append("coalesce(p.hf_upvotes, 0) >= ?")
-        params.append(query.min_upvotes)
-    return conds
-
-
 class SqlitePaperRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -221,7 +151,7 @@ class SqlitePaperRepo:
             await conn.executemany(
                 "INSERT INTO temp.stage_papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                 "?, ?, ?)",
-                [_paper_params(p, now) for p in batch.papers],
+                [paper_params(p, now) for p in batch.papers],
             )
             await conn.execute(_UPSERT)
             await conn.execute("DELETE FROM temp.stage_papers")
@@ -258,11 +188,11 @@ class SqlitePaperRepo:
 
     async def last_fetch(self) -> datetime | None:
         row = await self.db.fetchone("SELECT max(finished_at) FROM fetch_log WHERE ok = 1")
-        return _dt(row[0]) if row else None
+        return parse_stamp(row[0]) if row else None
 
     async def get(self, arxiv_id: str) -> Paper | None:
         row = await self.db.fetchone(
-            f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id = ?", (arxiv_id,)
+            f"SELECT {PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id = ?", (arxiv_id,)
         )
         return paper_from_row(row) if row else None
 
@@ -271,7 +201,7 @@ class SqlitePaperRepo:
             return {}
         marks = ",".join("?" * len(ids))
         rows = await self.db.fetchall(
-            f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id IN ({marks})", ids
+            f"SELECT {PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id IN ({marks})", ids
         )
         return {r[0]: paper_from_row(r) for r in rows}
 
@@ -296,8 +226,8 @@ class SqlitePaperRepo:
         (``ranked`` is False); with filters they look at their newest FILTER_WINDOW matches.
         Ids are ordered first; paper rows are fetched for the page only.
         """
-        match = query.match_expression()
-        exclude = query.exclude_expression()
+        match = match_expression(query)
+        exclude = exclude_expression(query)
         if match and exclude:
             match = f"({match}) NOT ({exclude})"  # FTS5 NOT: far cheaper than NOT IN (...)
         if match and within is None and not query.has_filters:
@@ -316,7 +246,7 @@ class SqlitePaperRepo:
             conds = []
             rank = "0.0"
             order = "p.published_at DESC, p.id DESC"
-        conds += _where(query, params, exclusions=not match)
+        conds += filter_conditions(query, params, exclusions=not match)
         if within is not None:
             conds.append(f"p.arxiv_id IN ({','.join('?' * len(within))})")
             params.extend(within)
@@ -329,7 +259,7 @@ class SqlitePaperRepo:
         if total == 0 or offset >= total:
             return [], total, ranked
         rows = await self.db.fetchall(
-            f"SELECT {_PAPER_COLUMNS}, f.r FROM (SELECT p.id AS id, {rank} AS r FROM {sql_from} "
+            f"SELECT {PAPER_COLUMNS}, f.r FROM (SELECT p.id AS id, {rank} AS r FROM {sql_from} "
             f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) f JOIN papers p ON p.id = f.id "
             f"ORDER BY {order}",
             [*params, limit, offset],
@@ -357,7 +287,7 @@ class SqlitePaperRepo:
             return [], total, True
         if total <= RANK_WINDOW:
             rows = await self.db.fetchall(
-                f"SELECT {_PAPER_COLUMNS}, f.r FROM (SELECT rowid AS id, {BM25} AS r "
+                f"SELECT {PAPER_COLUMNS}, f.r FROM (SELECT rowid AS id, {BM25} AS r "
                 f"FROM papers_fts WHERE papers_fts MATCH ? ORDER BY r, rowid DESC LIMIT ? "
                 f"OFFSET ?) f JOIN papers p ON p.id = f.id ORDER BY f.r, p.id DESC",
                 (match, limit, offset),
@@ -370,7 +300,7 @@ class SqlitePaperRepo:
         need = offset + limit
         newest = "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
         first: list[int] = []
-        positive = query.match_expression()
+        positive = match_expression(query)
         if positive and "authors :" not in positive:  # a column filter can't nest in another
             title = f"({{title}} : ({positive})) AND ({match})"
             first = [int(r[0]) for r in await self.db.fetchall(newest, (title, need))]
@@ -383,7 +313,7 @@ class SqlitePaperRepo:
         if not page:
             return [], total, False
         rows = await self.db.fetchall(
-            f"SELECT {_PAPER_COLUMNS}, p.id FROM papers p WHERE p.id IN "
+            f"SELECT {PAPER_COLUMNS}, p.id FROM papers p WHERE p.id IN "
             f"({','.join('?' * len(page))})",
             page,
         )
@@ -425,7 +355,7 @@ class SqlitePaperRepo:
 
     async def featured_on(self, day: date) -> list[Paper]:
         rows = await self.db.fetchall(
-            f"SELECT {_PAPER_COLUMNS}, min(f.source_rank) AS r FROM featured f "
+            f"SELECT {PAPER_COLUMNS}, min(f.source_rank) AS r FROM featured f "
             f"JOIN papers p ON p.arxiv_id = f.arxiv_id WHERE f.day = ? "
             f"GROUP BY p.arxiv_id ORDER BY r, p.arxiv_id",
             (day.isoformat(),),
@@ -449,7 +379,7 @@ class SqlitePaperRepo:
         """Recently featured papers whose id or title starts with ``prefix`` (autocomplete)."""
         like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = await self.db.fetchall(
-            f"SELECT {_PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id LIKE ? ESCAPE '\\' "
+            f"SELECT {PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id LIKE ? ESCAPE '\\' "
             f"OR p.title LIKE ? ESCAPE '\\' ORDER BY p.id DESC LIMIT ?",
             (like, like, limit),
         )
@@ -540,7 +470,7 @@ class SqliteVoteRepo:
                 SELECT arxiv_id FROM featured WHERE day >= ? AND day <= ?
                 UNION SELECT arxiv_id FROM v
             )
-            SELECT {_PAPER_COLUMNS}, coalesce(v.n, 0) AS votes
+            SELECT {PAPER_COLUMNS}, coalesce(v.n, 0) AS votes
             FROM c JOIN papers p ON p.arxiv_id = c.arxiv_id
             LEFT JOIN v ON v.arxiv_id = c.arxiv_id
             ORDER BY coalesce(v.n, 0) + coalesce(p.hf_upvotes, 0) DESC, votes DESC, p.arxiv_id DESC
@@ -549,17 +479,6 @@ class SqliteVoteRepo:
             params,
         )
         return [(paper_from_row(r), int(r[15])) for r in rows]
-
-
-def _sub_from_row(r: aiosqlite.Row) -> Subscription:
-    return Subscription(
-        id=r["id"],
-        user=UserRef(r["platform"], r["workspace"], r["user_id"], r["display_name"]),
-        query=r["query"],
-        paused=bool(r["paused"]),
-        paused_reason=r["paused_reason"],
-        created_at=_dt(r["created_at"]),
-    )
 
 
 class SqliteSubscriptionRepo:
@@ -593,7 +512,7 @@ class SqliteSubscriptionRepo:
             "ORDER BY id",
             (user.platform, user.workspace, user.user_id),
         )
-        return [_sub_from_row(r) for r in rows]
+        return [subscription_from_row(r) for r in rows]
 
     async def remove(self, user: UserRef, which: str) -> int:
         """Remove by topic text, by id (``3`` or ``#3``) or ``all``; returns how many."""
@@ -610,7 +529,7 @@ class SqliteSubscriptionRepo:
 
     async def all_active(self) -> list[Subscription]:
         rows = await self.db.fetchall("SELECT * FROM subscriptions WHERE paused = 0 ORDER BY id")
-        return [_sub_from_row(r) for r in rows]
+        return [subscription_from_row(r) for r in rows]
 
     async def pause_user(self, user: UserRef, reason: str) -> int:
         async with self.db.transaction() as conn:
@@ -717,23 +636,6 @@ class SqliteNotificationRepo:
             )
 
 
-def _feed_from_row(r: aiosqlite.Row) -> Feed:
-    hh, mm = r["post_time"].split(":")
-    return Feed(
-        id=r["id"],
-        channel=ChannelRef(r["platform"], r["workspace"], r["channel"]),
-        post_time=time(int(hh), int(mm)),
-        timezone=r["timezone"],
-        top_n=r["top_n"],
-        topic=r["topic"],
-        weekdays=frozenset(int(c) for c in r["weekdays"]),
-        empty_day=EmptyDay(r["empty_day"]),
-        created_by=r["created_by"],
-        enabled=bool(r["enabled"]),
-        disabled_reason=r["disabled_reason"],
-    )
-
-
 class SqliteFeedRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -777,11 +679,11 @@ class SqliteFeedRepo:
             "SELECT * FROM feeds WHERE platform = ? AND workspace = ? AND channel = ?",
             (channel.platform, channel.workspace, channel.channel),
         )
-        return _feed_from_row(row) if row else None
+        return feed_from_row(row) if row else None
 
     async def get_by_id(self, feed_id: int) -> Feed | None:
         row = await self.db.fetchone("SELECT * FROM feeds WHERE id = ?", (feed_id,))
-        return _feed_from_row(row) if row else None
+        return feed_from_row(row) if row else None
 
     async def disable(self, feed_id: int, reason: str | None) -> None:
         async with self.db.transaction() as conn:
@@ -796,30 +698,15 @@ class SqliteFeedRepo:
         row = await self.db.fetchone(
             "SELECT updated_at FROM feeds WHERE id = ? AND enabled = 1", (feed_id,)
         )
-        return _dt(row[0]) if row else None
+        return parse_stamp(row[0]) if row else None
 
     async def enabled(self) -> list[Feed]:
         rows = await self.db.fetchall("SELECT * FROM feeds WHERE enabled = 1 ORDER BY id")
-        return [_feed_from_row(r) for r in rows]
+        return [feed_from_row(r) for r in rows]
 
     async def all(self) -> list[Feed]:
         rows = await self.db.fetchall("SELECT * FROM feeds ORDER BY id")
-        return [_feed_from_row(r) for r in rows]
-
-
-def _delivery_from(row: aiosqlite.Row, posted: tuple[str, ...]) -> Delivery:
-    plan = row["plan"]
-    return Delivery(
-        plan=tuple(json.loads(plan)) if plan is not None else None,
-        feed_id=row["feed_id"],
-        day=date.fromisoformat(row["day"]),
-        status=DeliveryStatus(row["status"]),
-        root_message_id=row["root_message_id"],
-        thread_id=row["thread_id"],
-        posted=posted,
-        note=row["note"],
-        updated_at=_dt(row["updated_at"]),
-    )
+        return [feed_from_row(r) for r in rows]
 
 
 class SqliteDeliveryRepo:
@@ -894,7 +781,7 @@ class SqliteDeliveryRepo:
             "SELECT arxiv_id FROM delivery_items WHERE feed_id = ? AND day = ? ORDER BY posted_at",
             (feed_id, day.isoformat()),
         )
-        return _delivery_from(row, tuple(r[0] for r in items))
+        return delivery_from_row(row, tuple(r[0] for r in items))
 
     async def set_plan(self, feed_id: int, day: date, plan: Sequence[str]) -> None:
         async with self.db.transaction() as conn:
