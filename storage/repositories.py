@@ -23,6 +23,7 @@ from bot.ports import DuplicateSubscriptionError, SubscriptionLimitError
 from bot.query import COUNT_CAP
 from storage.db import Database
 from storage.fts import exclude_expression, filter_conditions, match_expression
+from storage.kv import SqliteKV
 from storage.rows import (
     PAPER_COLUMNS,
     delivery_from_row,
@@ -839,23 +840,6 @@ class SqliteDeliveryRepo:
             (feed_id, day.isoformat(), arxiv_id),
         )
         return str(row[0]) if row else None
-
-
-class SqliteKV:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def get(self, key: str) -> str | None:
-        row = await self.db.fetchone("SELECT value FROM kv WHERE key = ?", (key,))
-        return str(row[0]) if row else None
-
-    async def set(self, key: str, value: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
-                "value = excluded.value",
-                (key, value),
-            )
 
 
 class Repositories:
