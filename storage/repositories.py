@@ -16,24 +16,23 @@ from bot.models import (
     Paper,
     SearchHit,
     SourceBatch,
-    Subscription,
-    UserRef,
 )
-from bot.ports import DuplicateSubscriptionError, SubscriptionLimitError
 from bot.query import COUNT_CAP
 from storage.db import Database
 from storage.fts import exclude_expression, filter_conditions, match_expression
 from storage.kv import SqliteKV
+from storage.notifications import SqliteNotificationRepo
 from storage.rows import (
     PAPER_COLUMNS,
     delivery_from_row,
     feed_from_row,
+    now_stamp,
     paper_from_row,
     paper_params,
     parse_stamp,
-    stamp,
-    subscription_from_row,
 )
+from storage.subscriptions import SqliteSubscriptionRepo
+from storage.votes import SqliteVoteRepo
 
 if TYPE_CHECKING:
     from bot.query import ParsedQuery
@@ -45,7 +44,7 @@ FILTER_WINDOW = 2_000
 
 
 def _now() -> str:
-    return stamp(datetime.now(UTC))
+    return now_stamp()
 
 
 # The newest version wins for text; a source that lacks a field (HF has no categories,
@@ -396,245 +395,6 @@ class SqlitePaperRepo:
     async def saved_query(self, key: str) -> str | None:
         row = await self.db.fetchone("SELECT query FROM saved_queries WHERE key = ?", (key,))
         return str(row[0]) if row else None
-
-
-class SqliteVoteRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def toggle(
-        self, user: UserRef, arxiv_id: str, at: datetime | None = None
-    ) -> tuple[bool, int]:
-        """Flip the caller's vote; returns (voted now, count). One transaction, so two
-        concurrent clicks serialise and the primary key forbids a second row."""
-        key = (user.platform, user.workspace, user.user_id, arxiv_id)
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "DELETE FROM votes WHERE platform = ? AND workspace = ? AND user_id = ? "
-                "AND arxiv_id = ?",
-                key,
-            )
-            voted = cur.rowcount == 0
-            if voted:
-                await conn.execute(
-                    "INSERT INTO votes (platform, workspace, user_id, arxiv_id, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (*key, (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")),
-                )
-            async with conn.execute(
-                "SELECT count(*) FROM votes WHERE platform = ? AND workspace = ? AND arxiv_id = ?",
-                (user.platform, user.workspace, arxiv_id),
-            ) as c:
-                row = await c.fetchone()
-        return voted, int(row[0]) if row else 0
-
-    async def counts(self, platform: str, workspace: str, ids: Sequence[str]) -> dict[str, int]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = await self.db.fetchall(
-            f"SELECT arxiv_id, count(*) FROM votes WHERE platform = ? AND workspace = ? "
-            f"AND arxiv_id IN ({marks}) GROUP BY arxiv_id",
-            [platform, workspace, *ids],
-        )
-        return {r[0]: int(r[1]) for r in rows}
-
-    async def has_voted(self, user: UserRef, arxiv_id: str) -> bool:
-        row = await self.db.fetchone(
-            "SELECT 1 FROM votes WHERE platform = ? AND workspace = ? AND user_id = ? "
-            "AND arxiv_id = ?",
-            (user.platform, user.workspace, user.user_id, arxiv_id),
-        )
-        return row is not None
-
-    async def leaderboard(
-        self, platform: str, workspace: str, since: date, until: date, limit: int
-    ) -> list[tuple[Paper, int]]:
-        """Papers featured or voted on in [since, until], by local votes + HF upvotes."""
-        params = (
-            platform,
-            workspace,
-            since.isoformat(),
-            until.isoformat() + "T99",
-            since.isoformat(),
-            until.isoformat(),
-            limit,
-        )
-        rows = await self.db.fetchall(
-            f"""
-            WITH v AS (
-                SELECT arxiv_id, count(*) AS n FROM votes
-                WHERE platform = ? AND workspace = ? AND created_at >= ? AND created_at < ?
-                GROUP BY arxiv_id
-            ),
-            c AS (
-                SELECT arxiv_id FROM featured WHERE day >= ? AND day <= ?
-                UNION SELECT arxiv_id FROM v
-            )
-            SELECT {PAPER_COLUMNS}, coalesce(v.n, 0) AS votes
-            FROM c JOIN papers p ON p.arxiv_id = c.arxiv_id
-            LEFT JOIN v ON v.arxiv_id = c.arxiv_id
-            ORDER BY coalesce(v.n, 0) + coalesce(p.hf_upvotes, 0) DESC, votes DESC, p.arxiv_id DESC
-            LIMIT ?
-            """,
-            params,
-        )
-        return [(paper_from_row(r), int(r[15])) for r in rows]
-
-
-class SqliteSubscriptionRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def add(self, sub: Subscription, *, max_per_user: int) -> Subscription:
-        u = sub.user
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT count(*) FROM subscriptions WHERE platform = ? AND workspace = ? "
-                "AND user_id = ?",
-                (u.platform, u.workspace, u.user_id),
-            ) as cur:
-                row = await cur.fetchone()
-            if row and int(row[0]) >= max_per_user:
-                raise SubscriptionLimitError
-            cur2 = await conn.execute(
-                "INSERT OR IGNORE INTO subscriptions (platform, workspace, user_id, display_name, "
-                "query, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (u.platform, u.workspace, u.user_id, u.display_name, sub.query, _now()),
-            )
-            if cur2.rowcount == 0:
-                raise DuplicateSubscriptionError
-            new_id = cur2.lastrowid
-        return Subscription(user=u, query=sub.query, id=new_id)
-
-    async def list_for(self, user: UserRef) -> list[Subscription]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM subscriptions WHERE platform = ? AND workspace = ? AND user_id = ? "
-            "ORDER BY id",
-            (user.platform, user.workspace, user.user_id),
-        )
-        return [subscription_from_row(r) for r in rows]
-
-    async def remove(self, user: UserRef, which: str) -> int:
-        """Remove by topic text, by id (``3`` or ``#3``) or ``all``; returns how many."""
-        base = "DELETE FROM subscriptions WHERE platform = ? AND workspace = ? AND user_id = ?"
-        key: tuple[Any, ...] = (user.platform, user.workspace, user.user_id)
-        async with self.db.transaction() as conn:
-            if which == "all":
-                cur = await conn.execute(base, key)
-            elif which.lstrip("#").isdigit() and len(which) < 12:
-                cur = await conn.execute(base + " AND id = ?", (*key, int(which.lstrip("#"))))
-            else:
-                cur = await conn.execute(base + " AND query = ?", (*key, which))
-            return int(cur.rowcount)
-
-    async def all_active(self) -> list[Subscription]:
-        rows = await self.db.fetchall("SELECT * FROM subscriptions WHERE paused = 0 ORDER BY id")
-        return [subscription_from_row(r) for r in rows]
-
-    async def pause_user(self, user: UserRef, reason: str) -> int:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE subscriptions SET paused = 1, paused_reason = ? WHERE platform = ? "
-                "AND workspace = ? AND user_id = ? AND paused = 0",
-                (reason, user.platform, user.workspace, user.user_id),
-            )
-            await conn.execute(
-                "INSERT OR REPLACE INTO user_notices (platform, workspace, user_id, notice, "
-                "created_at) VALUES (?, ?, ?, ?, ?)",
-                (user.platform, user.workspace, user.user_id, reason, _now()),
-            )
-            return int(cur.rowcount)
-
-    async def resume_user(self, user: UserRef) -> int:
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE subscriptions SET paused = 0, paused_reason = NULL WHERE platform = ? "
-                "AND workspace = ? AND user_id = ? AND paused = 1",
-                (user.platform, user.workspace, user.user_id),
-            )
-            return int(cur.rowcount)
-
-    async def pop_notice(self, user: UserRef) -> str | None:
-        key = (user.platform, user.workspace, user.user_id)
-        row = await self.db.fetchone(
-            "SELECT notice FROM user_notices WHERE platform = ? AND workspace = ? AND user_id = ?",
-            key,
-        )
-        if row is None:
-            return None
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "DELETE FROM user_notices WHERE platform = ? AND workspace = ? AND user_id = ?", key
-            )
-        return str(row[0])
-
-
-class SqliteNotificationRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def unsent(self, sub_id: int, arxiv_ids: Sequence[str]) -> list[str]:
-        if not arxiv_ids:
-            return []
-        marks = ",".join("?" * len(arxiv_ids))
-        rows = await self.db.fetchall(
-            f"SELECT arxiv_id FROM notifications WHERE subscription_id = ? "
-            f"AND arxiv_id IN ({marks})",
-            [sub_id, *arxiv_ids],
-        )
-        sent = {r[0] for r in rows}
-        return [a for a in arxiv_ids if a not in sent]
-
-    async def mark_sent(self, pairs: Sequence[tuple[int, str]]) -> None:
-        now = _now()
-        async with self.db.transaction() as conn:
-            await conn.executemany(
-                "INSERT OR IGNORE INTO notifications (subscription_id, arxiv_id, sent_at) "
-                "VALUES (?, ?, ?)",
-                [(s, a, now) for s, a in pairs],
-            )
-
-    async def dm_sent_on(self, user: UserRef, day: date) -> bool:
-        row = await self.db.fetchone(
-            "SELECT 1 FROM dm_digests WHERE platform = ? AND workspace = ? AND user_id = ? "
-            "AND day = ?",
-            (user.platform, user.workspace, user.user_id, day.isoformat()),
-        )
-        return row is not None
-
-    async def dm_users_on(self, day: date) -> set[tuple[str, str, str]]:
-        rows = await self.db.fetchall(
-            "SELECT platform, workspace, user_id FROM dm_digests WHERE day = ?", (day.isoformat(),)
-        )
-        return {(r[0], r[1], r[2]) for r in rows}
-
-    async def sent_pairs(self, sub_ids: Sequence[int]) -> set[tuple[int, str]]:
-        """(subscription, paper) pairs already sent, for these subscriptions."""
-        out: set[tuple[int, str]] = set()
-        for start in range(0, len(sub_ids), 900):  # stay under SQLite's parameter limit
-            chunk = list(sub_ids[start : start + 900])
-            rows = await self.db.fetchall(
-                "SELECT subscription_id, arxiv_id FROM notifications WHERE subscription_id IN "
-                f"({','.join('?' * len(chunk))})",
-                chunk,
-            )
-            out.update((int(r[0]), str(r[1])) for r in rows)
-        return out
-
-    async def record_dm(self, user: UserRef, day: date, pairs: Sequence[tuple[int, str]]) -> None:
-        now = _now()
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO dm_digests (platform, workspace, user_id, day, sent_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (user.platform, user.workspace, user.user_id, day.isoformat(), now),
-            )
-            await conn.executemany(
-                "INSERT OR IGNORE INTO notifications (subscription_id, arxiv_id, sent_at) "
-                "VALUES (?, ?, ?)",
-                [(s, a, now) for s, a in pairs],
-            )
 
 
 class SqliteFeedRepo:
