@@ -6,26 +6,23 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.models import (
-    ChannelRef,
-    Delivery,
-    Feed,
     Paper,
     SearchHit,
     SourceBatch,
 )
 from bot.query import COUNT_CAP
 from storage.db import Database
+from storage.deliveries import SqliteDeliveryRepo
+from storage.feeds import SqliteFeedRepo
 from storage.fts import exclude_expression, filter_conditions, match_expression
 from storage.kv import SqliteKV
 from storage.notifications import SqliteNotificationRepo
 from storage.rows import (
     PAPER_COLUMNS,
-    delivery_from_row,
-    feed_from_row,
     now_stamp,
     paper_from_row,
     paper_params,
@@ -394,211 +391,6 @@ class SqlitePaperRepo:
 
     async def saved_query(self, key: str) -> str | None:
         row = await self.db.fetchone("SELECT query FROM saved_queries WHERE key = ?", (key,))
-        return str(row[0]) if row else None
-
-
-class SqliteFeedRepo:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def upsert(self, feed: Feed) -> Feed:
-        c = feed.channel
-        now = _now()
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                """INSERT INTO feeds (platform, workspace, channel, post_time, timezone, top_n,
-                       topic, weekdays, empty_day, created_by, enabled, disabled_reason,
-                       created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)
-                   ON CONFLICT(platform, workspace, channel) DO UPDATE SET
-                       post_time = excluded.post_time, timezone = excluded.timezone,
-                       top_n = excluded.top_n, topic = excluded.topic,
-                       weekdays = excluded.weekdays, empty_day = excluded.empty_day,
-                       created_by = excluded.created_by, enabled = 1, disabled_reason = NULL,
-                       updated_at = excluded.updated_at""",
-                (
-                    c.platform,
-                    c.workspace,
-                    c.channel,
-                    feed.post_time.strftime("%H:%M"),
-                    feed.timezone,
-                    feed.top_n,
-                    feed.topic,
-                    "".join(str(d) for d in sorted(feed.weekdays)),
-                    feed.empty_day.value,
-                    feed.created_by,
-                    now,
-                    now,
-                ),
-            )
-        stored = await self.get(c)
-        assert stored is not None
-        return stored
-
-    async def get(self, channel: ChannelRef) -> Feed | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM feeds WHERE platform = ? AND workspace = ? AND channel = ?",
-            (channel.platform, channel.workspace, channel.channel),
-        )
-        return feed_from_row(row) if row else None
-
-    async def get_by_id(self, feed_id: int) -> Feed | None:
-        row = await self.db.fetchone("SELECT * FROM feeds WHERE id = ?", (feed_id,))
-        return feed_from_row(row) if row else None
-
-    async def disable(self, feed_id: int, reason: str | None) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE feeds SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
-                (reason, _now(), feed_id),
-            )
-
-    async def enabled_since(self, feed_id: int) -> datetime | None:
-        """When an enabled feed was last set up (every change goes through upsert or
-        disable, which stamp ``updated_at``); None for an unknown or disabled feed."""
-        row = await self.db.fetchone(
-            "SELECT updated_at FROM feeds WHERE id = ? AND enabled = 1", (feed_id,)
-        )
-        return parse_stamp(row[0]) if row else None
-
-    async def enabled(self) -> list[Feed]:
-        rows = await self.db.fetchall("SELECT * FROM feeds WHERE enabled = 1 ORDER BY id")
-        return [feed_from_row(r) for r in rows]
-
-    async def all(self) -> list[Feed]:
-        rows = await self.db.fetchall("SELECT * FROM feeds ORDER BY id")
-        return [feed_from_row(r) for r in rows]
-
-
-class SqliteDeliveryRepo:
-    """(feed, day) rows are the schedule's memory: a claim is a unique insert."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    async def claim(
-        self,
-        feed_id: int,
-        day: date,
-        owner: str,
-        lease_seconds: int = 120,
-        *,
-        reopen: bool = False,
-    ) -> Delivery | None:
-        """Take the (feed, day) row for posting. A new row, or one left ``claimed`` by a run
-        that crashed or released it, is returned (with what it already posted); a row that is
-        finished, or held by a live owner (progress within the lease), gives None.
-        ``reopen`` (an admin's post-now) also takes a missed, failed or skipped row back."""
-        now = _now()
-        cutoff = (datetime.now(UTC) - timedelta(seconds=lease_seconds)).isoformat(
-            timespec="seconds"
-        )
-        reopened = "status IN ('missed', 'failed', 'skipped') OR " if reopen else ""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT OR IGNORE INTO deliveries (feed_id, day, status, owner, claimed_at, "
-                "updated_at) VALUES (?, ?, 'claimed', ?, ?, ?)",
-                (feed_id, day.isoformat(), owner, now, now),
-            )
-            if cur.rowcount == 0:
-                cur = await conn.execute(
-                    "UPDATE deliveries SET status = 'claimed', owner = ?, updated_at = ?, "
-                    "note = CASE WHEN status = 'claimed' THEN note END "
-                    f"WHERE feed_id = ? AND day = ? AND ({reopened}"
-                    "(status = 'claimed' AND (owner IS NULL OR updated_at < ?)))",
-                    (owner, now, feed_id, day.isoformat(), cutoff),
-                )
-                if cur.rowcount == 0:
-                    return None
-        return await self.get(feed_id, day)
-
-    async def renew(self, feed_id: int, day: date, owner: str) -> bool:
-        """Extend ``owner``'s lease; False when the claim was lost (taken over or finished).
-        Called before every post, so a run that lost its claim stops before posting twice."""
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "UPDATE deliveries SET updated_at = ? WHERE feed_id = ? AND day = ? "
-                "AND owner = ? AND status = 'claimed'",
-                (_now(), feed_id, day.isoformat(), owner),
-            )
-            return int(cur.rowcount) == 1
-
-    async def release(self, feed_id: int, day: date, owner: str, note: str | None = None) -> None:
-        """Give the claim up for a later run; ``note`` (why) shows in the channel status."""
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE deliveries SET owner = NULL, note = coalesce(?, note) "
-                "WHERE feed_id = ? AND day = ? AND owner = ?",
-                (note, feed_id, day.isoformat(), owner),
-            )
-
-    async def get(self, feed_id: int, day: date) -> Delivery | None:
-        row = await self.db.fetchone(
-            "SELECT * FROM deliveries WHERE feed_id = ? AND day = ?", (feed_id, day.isoformat())
-        )
-        if row is None:
-            return None
-        items = await self.db.fetchall(
-            "SELECT arxiv_id FROM delivery_items WHERE feed_id = ? AND day = ? ORDER BY posted_at",
-            (feed_id, day.isoformat()),
-        )
-        return delivery_from_row(row, tuple(r[0] for r in items))
-
-    async def set_plan(self, feed_id: int, day: date, plan: Sequence[str]) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE deliveries SET plan = ?, updated_at = ? WHERE feed_id = ? AND day = ?",
-                (json.dumps(list(plan)), _now(), feed_id, day.isoformat()),
-            )
-
-    async def set_root(self, feed_id: int, day: date, root_id: str, thread_id: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE deliveries SET root_message_id = ?, thread_id = ?, updated_at = ? "
-                "WHERE feed_id = ? AND day = ?",
-                (root_id, thread_id, _now(), feed_id, day.isoformat()),
-            )
-
-    async def add_posted(self, feed_id: int, day: date, arxiv_id: str, message_id: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT OR IGNORE INTO delivery_items (feed_id, day, arxiv_id, message_id, "
-                "posted_at) VALUES (?, ?, ?, ?, ?)",
-                (
-                    feed_id,
-                    day.isoformat(),
-                    arxiv_id,
-                    message_id,
-                    datetime.now(UTC).isoformat(timespec="microseconds"),
-                ),
-            )
-            await conn.execute(  # progress renews the lease
-                "UPDATE deliveries SET updated_at = ? WHERE feed_id = ? AND day = ?",
-                (_now(), feed_id, day.isoformat()),
-            )
-
-    async def finish(self, feed_id: int, day: date, status: str, note: str | None) -> None:
-        now = _now()
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO deliveries (feed_id, day, status, note, claimed_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(feed_id, day) DO UPDATE SET "
-                "status = excluded.status, note = excluded.note, owner = NULL, "
-                "updated_at = excluded.updated_at",
-                (feed_id, day.isoformat(), status, note, now, now),
-            )
-
-    async def last(self, feed_id: int) -> Delivery | None:
-        row = await self.db.fetchone(
-            "SELECT day FROM deliveries WHERE feed_id = ? ORDER BY day DESC LIMIT 1", (feed_id,)
-        )
-        return await self.get(feed_id, date.fromisoformat(row[0])) if row else None
-
-    async def message_for(self, feed_id: int, day: date, arxiv_id: str) -> str | None:
-        row = await self.db.fetchone(
-            "SELECT message_id FROM delivery_items WHERE feed_id = ? AND day = ? AND arxiv_id = ?",
-            (feed_id, day.isoformat(), arxiv_id),
-        )
         return str(row[0]) if row else None
 
 
