@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.models import SourceBatch
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "results"

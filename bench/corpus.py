@@ -660,7 +660,7 @@ def corpus_path(n: int, seed: int, text: SourceText | None = None) -> Path:
 async def write_store(path: Path, batches: Sequence[SourceBatch] | Iterator[SourceBatch]) -> int:
     """Write batches into a fresh store at ``path`` through SqlitePaperRepo.upsert."""
     from storage.db import Database
-    from storage.repositories import SqlitePaperRepo
+    from storage.papers import SqlitePaperRepo
 
     db = await Database.open(path)
     try:

@@ -17,7 +17,7 @@ from bench.corpus import CorpusModel, hf_json_files, iter_batches
 from bot.models import SourceBatch
 from bot.sources.files import parse_bytes
 from storage.db import Database
-from storage.repositories import SqlitePaperRepo
+from storage.papers import SqlitePaperRepo
 
 
 async def _store_batches(path: Path, batches: list[SourceBatch]) -> tuple[int, float, float]:

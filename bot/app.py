@@ -27,7 +27,7 @@ from bot.ports import ChatAdapter, Clock
 from bot.sources import build_sources
 from bot.sources.http import Fetcher, build_http_client
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from bot.models import ChannelRef, SourceBatch, UserRef
 from bot.ports import DeliveryError, PostedRef
 from bot.sources.files import parse_file
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"

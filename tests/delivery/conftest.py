@@ -13,7 +13,7 @@ from bot.engine import Engine
 from bot.messages import Message
 from bot.models import ChannelRef, EmptyDay, FeaturedOn, Feed, Paper, SourceBatch
 from bot.ports import PostedRef
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import RecordingAdapter
 
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)

@@ -12,7 +12,7 @@ from bot.delivery import Publisher
 from bot.engine import Engine
 from bot.models import DeliveryStatus, Feed
 from bot.ports import DeliveryError
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
 from tests.delivery.conftest import Recorder, add_feed, at_utc, expire_lease, paper_batch, paper_ids
 

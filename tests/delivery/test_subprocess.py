@@ -35,7 +35,7 @@ import pytest
 
 from bot.models import ChannelRef, Feed
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import FIXTURES, REPO
 
 PAPERS = 20

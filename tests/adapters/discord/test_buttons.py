@@ -14,7 +14,7 @@ from bot.engine import Engine
 from bot.models import ChannelRef, Paper, ScoredPaper, SourceBatch
 from bot.ports import PostedRef
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import BOB, buttons, click, command, custom_ids
 from tests.adapters.discord.fake_discord import FakeDiscord

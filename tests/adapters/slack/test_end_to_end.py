@@ -16,7 +16,7 @@ from bot.app import run
 from bot.config import Settings
 from bot.sources.files import parse_file
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.slack.conftest import (
     GENERAL,
     SECRET,
