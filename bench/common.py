@@ -184,7 +184,7 @@ async def open_engine(
     db = await Database.open(settings.database)
     clock = FakeClock(now or datetime(2026, 10, 1, 12, tzinfo=UTC))
     try:
-        store = Repositories(db)
+        store = Repositories(db, clock)
         engine = Engine(settings, store, [NullSource()], clock)
         yield Bench(db, store, engine, clock)
     finally:

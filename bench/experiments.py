@@ -33,6 +33,7 @@ from typing import Any
 from bench.common import WORK, Stopwatch, copy_store, drop_store, latency_stats, open_engine, show
 from bench.corpus import CorpusModel, iter_batches
 from bench.queries import QueryMaker
+from bot.clock import SystemClock
 from bot.models import SourceBatch
 from storage import search
 from storage.db import Database
@@ -295,7 +296,7 @@ async def _ingest(path: Path, batches: list[SourceBatch], bulk: bool) -> tuple[f
     try:
         if bulk:
             await db.conn.execute("DROP TRIGGER papers_ai")
-        repo = SqlitePaperRepo(db)
+        repo = SqlitePaperRepo(db, SystemClock())
         fn = upsert_bulk_fts if bulk else ORIGINAL_UPSERT
         sw = Stopwatch()
         for batch in batches:

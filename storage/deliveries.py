@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from bot.models import Delivery
+from bot.ports import Clock
 from storage.db import Database
-from storage.rows import delivery_from_row, now_stamp
+from storage.rows import delivery_from_row, parse_stamp, stamp
 
 
 class SqliteDeliveryRepo:
     """(feed, day) rows are the schedule's memory: a claim is a unique insert."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
 
     async def claim(
         self,
@@ -31,10 +33,8 @@ class SqliteDeliveryRepo:
         that crashed or released it, is returned (with what it already posted); a row that is
         finished, or held by a live owner (progress within the lease), gives None.
         ``reopen`` (an admin's post-now) also takes a missed, failed or skipped row back."""
-        now = now_stamp()
-        cutoff = (datetime.now(UTC) - timedelta(seconds=lease_seconds)).isoformat(
-            timespec="seconds"
-        )
+        at = self.clock.now()
+        now, cutoff = stamp(at), stamp(at - timedelta(seconds=lease_seconds))
         reopened = "status IN ('missed', 'failed', 'skipped') OR " if reopen else ""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
@@ -61,7 +61,7 @@ class SqliteDeliveryRepo:
             cur = await conn.execute(
                 "UPDATE deliveries SET updated_at = ? WHERE feed_id = ? AND day = ? "
                 "AND owner = ? AND status = 'claimed'",
-                (now_stamp(), feed_id, day.isoformat(), owner),
+                (stamp(self.clock.now()), feed_id, day.isoformat(), owner),
             )
             return int(cur.rowcount) == 1
 
@@ -90,7 +90,7 @@ class SqliteDeliveryRepo:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE deliveries SET plan = ?, updated_at = ? WHERE feed_id = ? AND day = ?",
-                (json.dumps(list(plan)), now_stamp(), feed_id, day.isoformat()),
+                (json.dumps(list(plan)), stamp(self.clock.now()), feed_id, day.isoformat()),
             )
 
     async def set_root(self, feed_id: int, day: date, root_id: str, thread_id: str) -> None:
@@ -98,11 +98,22 @@ class SqliteDeliveryRepo:
             await conn.execute(
                 "UPDATE deliveries SET root_message_id = ?, thread_id = ?, updated_at = ? "
                 "WHERE feed_id = ? AND day = ?",
-                (root_id, thread_id, now_stamp(), feed_id, day.isoformat()),
+                (root_id, thread_id, stamp(self.clock.now()), feed_id, day.isoformat()),
             )
 
     async def add_posted(self, feed_id: int, day: date, arxiv_id: str, message_id: str) -> None:
+        now = at = self.clock.now()
         async with self.db.transaction() as conn:
+            # Items are read back in posted order (ORDER BY posted_at): keep each one later
+            # than the last, even on a clock that has not moved since (a test's clock).
+            async with conn.execute(
+                "SELECT max(posted_at) FROM delivery_items WHERE feed_id = ? AND day = ?",
+                (feed_id, day.isoformat()),
+            ) as cur:
+                row = await cur.fetchone()
+            last = parse_stamp(row[0]) if row else None
+            if last is not None and at <= last:
+                at = last + timedelta(microseconds=1)
             await conn.execute(
                 "INSERT OR IGNORE INTO delivery_items (feed_id, day, arxiv_id, message_id, "
                 "posted_at) VALUES (?, ?, ?, ?, ?)",
@@ -111,16 +122,16 @@ class SqliteDeliveryRepo:
                     day.isoformat(),
                     arxiv_id,
                     message_id,
-                    datetime.now(UTC).isoformat(timespec="microseconds"),
+                    stamp(at, precise=True),
                 ),
             )
             await conn.execute(  # progress renews the lease
                 "UPDATE deliveries SET updated_at = ? WHERE feed_id = ? AND day = ?",
-                (now_stamp(), feed_id, day.isoformat()),
+                (stamp(now), feed_id, day.isoformat()),
             )
 
     async def finish(self, feed_id: int, day: date, status: str, note: str | None) -> None:
-        now = now_stamp()
+        now = stamp(self.clock.now())
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT INTO deliveries (feed_id, day, status, note, claimed_at, updated_at) "

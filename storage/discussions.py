@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from bot.models import ChannelRef, Discussion, Paper
+from bot.ports import Clock
 from storage.db import Database
-from storage.rows import PAPER_COLUMNS, paper_from_row
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from storage.rows import PAPER_COLUMNS, paper_from_row, stamp
 
 
 class SqliteDiscussionRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
 
     async def claim(self, channel: ChannelRef, arxiv_id: str, user_id: str) -> Discussion | None:
         """Reserve the (channel, paper) discussion. None: the caller won and must open the
@@ -26,7 +24,7 @@ class SqliteDiscussionRepo:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO discussions (platform, workspace, channel, arxiv_id, "
                 "opened_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (*key, user_id, _now()),
+                (*key, user_id, stamp(self.clock.now())),
             )
             won = cur.rowcount == 1
         return None if won else await self.get(channel, arxiv_id)
@@ -115,7 +113,7 @@ class SqliteDiscussionRepo:
                     message_id,
                     arxiv_id,
                     user_id,
-                    at.astimezone(UTC).isoformat(timespec="seconds"),
+                    stamp(at),
                 ),
             )
             return cur.rowcount == 1

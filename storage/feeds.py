@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.models import ChannelRef, Feed
+from bot.ports import Clock
 from storage.db import Database
-from storage.rows import feed_from_row, feed_params, now_stamp, parse_stamp
+from storage.rows import feed_from_row, feed_params, parse_stamp, stamp
 
 
 class SqliteFeedRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
 
     async def upsert(self, feed: Feed) -> Feed:
-        now = now_stamp()
+        now = stamp(self.clock.now())
         async with self.db.transaction() as conn:
             await conn.execute(
                 """INSERT INTO feeds (platform, workspace, channel, post_time, timezone, top_n,
@@ -48,7 +50,7 @@ class SqliteFeedRepo:
         async with self.db.transaction() as conn:
             await conn.execute(
                 "UPDATE feeds SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ?",
-                (reason, now_stamp(), feed_id),
+                (reason, stamp(self.clock.now()), feed_id),
             )
 
     async def enabled_since(self, feed_id: int) -> datetime | None:

@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.models import UserRef
+from bot.ports import Clock
 from storage.db import Database
-from storage.rows import now_stamp
+from storage.rows import stamp
 
 
 class SqliteNotificationRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
 
     async def unsent(self, sub_id: int, arxiv_ids: Sequence[str]) -> list[str]:
         if not arxiv_ids:
@@ -28,7 +30,7 @@ class SqliteNotificationRepo:
         return [a for a in arxiv_ids if a not in sent]
 
     async def mark_sent(self, pairs: Sequence[tuple[int, str]]) -> None:
-        now = now_stamp()
+        now = stamp(self.clock.now())
         async with self.db.transaction() as conn:
             await conn.executemany(
                 "INSERT OR IGNORE INTO notifications (subscription_id, arxiv_id, sent_at) "
@@ -64,7 +66,7 @@ class SqliteNotificationRepo:
         return out
 
     async def record_dm(self, user: UserRef, day: date, pairs: Sequence[tuple[int, str]]) -> None:
-        now = now_stamp()
+        now = stamp(self.clock.now())
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT OR IGNORE INTO dm_digests (platform, workspace, user_id, day, sent_at) "

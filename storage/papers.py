@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.models import Paper, SourceBatch
+from bot.ports import Clock
 from storage.db import Database
-from storage.rows import PAPER_COLUMNS, now_stamp, paper_from_row, paper_params, parse_stamp
+from storage.rows import PAPER_COLUMNS, paper_from_row, paper_params, parse_stamp, stamp
 from storage.search import PaperSearch
 
 # The newest version wins for text; a source that lacks a field (HF has no categories,
@@ -48,12 +49,13 @@ class SqlitePaperRepo(PaperSearch):
     """Papers, the days they were featured, the fetch log and saved search queries; the
     search methods come from PaperSearch."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
 
     async def upsert(self, batch: SourceBatch) -> int:
         """Store a batch as one unit: all of it or, on any error, none of it."""
-        now = now_stamp()
+        now = stamp(self.clock.now())
         async with self.db.transaction() as conn:
             # Staged, then upserted in ONE statement: FTS5 flushes its buffer at every
             # statement savepoint, so row-by-row trigger inserts ran ~5x slower.
@@ -89,8 +91,8 @@ class SqlitePaperRepo(PaperSearch):
                 (
                     source,
                     day.isoformat() if day else None,
-                    started.isoformat(timespec="seconds"),
-                    now_stamp(),
+                    stamp(started),
+                    stamp(self.clock.now()),
                     int(ok),
                     papers,
                     error,
@@ -156,7 +158,7 @@ class SqlitePaperRepo(PaperSearch):
         async with self.db.transaction() as conn:
             await conn.execute(
                 "INSERT OR IGNORE INTO saved_queries (key, query, created_at) VALUES (?, ?, ?)",
-                (key, query, now_stamp()),
+                (key, query, stamp(self.clock.now())),
             )
 
     async def saved_query(self, key: str) -> str | None:

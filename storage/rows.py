@@ -35,11 +35,6 @@ def stamp(when: datetime, *, precise: bool = False) -> str:
     return when.astimezone(UTC).isoformat(timespec="microseconds" if precise else "seconds")
 
 
-def now_stamp() -> str:
-    """The wall clock, stamped (until the repositories take an injected clock)."""
-    return stamp(datetime.now(UTC))
-
-
 def parse_stamp(value: str | None) -> datetime | None:
     if not value:
         return None

@@ -1,7 +1,9 @@
-"""Every repository on one database, built in one place: the composition root's helper."""
+"""Every repository on one database and one clock, built in one place: the composition root's
+helper."""
 
 from __future__ import annotations
 
+from bot.ports import Clock
 from storage.db import Database
 from storage.deliveries import SqliteDeliveryRepo
 from storage.discussions import SqliteDiscussionRepo
@@ -16,13 +18,14 @@ from storage.votes import SqliteVoteRepo
 class Repositories:
     """Every repository on one database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
-        self.papers = SqlitePaperRepo(db)
-        self.votes = SqliteVoteRepo(db)
-        self.subscriptions = SqliteSubscriptionRepo(db)
-        self.notifications = SqliteNotificationRepo(db)
-        self.feeds = SqliteFeedRepo(db)
-        self.deliveries = SqliteDeliveryRepo(db)
+        self.clock = clock  # every time a repository writes comes from it
+        self.papers = SqlitePaperRepo(db, clock)
+        self.votes = SqliteVoteRepo(db, clock)
+        self.subscriptions = SqliteSubscriptionRepo(db, clock)
+        self.notifications = SqliteNotificationRepo(db, clock)
+        self.feeds = SqliteFeedRepo(db, clock)
+        self.deliveries = SqliteDeliveryRepo(db, clock)
         self.kv = SqliteKV(db)
-        self.discussions = SqliteDiscussionRepo(db)
+        self.discussions = SqliteDiscussionRepo(db, clock)

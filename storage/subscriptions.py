@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from bot.models import Subscription, UserRef
-from bot.ports import DuplicateSubscriptionError, SubscriptionLimitError
+from bot.ports import Clock, DuplicateSubscriptionError, SubscriptionLimitError
 from storage.db import Database
-from storage.rows import now_stamp, subscription_from_row
+from storage.rows import stamp, subscription_from_row
 
 
 class SqliteSubscriptionRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
 
     async def add(self, sub: Subscription, *, max_per_user: int) -> Subscription:
         u = sub.user
@@ -29,7 +30,14 @@ class SqliteSubscriptionRepo:
             cur2 = await conn.execute(
                 "INSERT OR IGNORE INTO subscriptions (platform, workspace, user_id, display_name, "
                 "query, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (u.platform, u.workspace, u.user_id, u.display_name, sub.query, now_stamp()),
+                (
+                    u.platform,
+                    u.workspace,
+                    u.user_id,
+                    u.display_name,
+                    sub.query,
+                    stamp(self.clock.now()),
+                ),
             )
             if cur2.rowcount == 0:
                 raise DuplicateSubscriptionError
@@ -71,7 +79,7 @@ class SqliteSubscriptionRepo:
             await conn.execute(
                 "INSERT OR REPLACE INTO user_notices (platform, workspace, user_id, notice, "
                 "created_at) VALUES (?, ?, ?, ?, ?)",
-                (user.platform, user.workspace, user.user_id, reason, now_stamp()),
+                (user.platform, user.workspace, user.user_id, reason, stamp(self.clock.now())),
             )
             return int(cur.rowcount)
 

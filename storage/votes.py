@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from bot.models import Paper, UserRef
+from bot.ports import Clock
 from storage.db import Database
-from storage.rows import PAPER_COLUMNS, paper_from_row
+from storage.rows import PAPER_COLUMNS, paper_from_row, stamp
 
 
 class SqliteVoteRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
 
     async def toggle(
         self, user: UserRef, arxiv_id: str, at: datetime | None = None
@@ -31,7 +33,7 @@ class SqliteVoteRepo:
                 await conn.execute(
                     "INSERT INTO votes (platform, workspace, user_id, arxiv_id, created_at) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (*key, (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")),
+                    (*key, stamp(at or self.clock.now())),
                 )
             async with conn.execute(
                 "SELECT count(*) FROM votes WHERE platform = ? AND workspace = ? AND arxiv_id = ?",

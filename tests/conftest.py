@@ -120,10 +120,10 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def store(settings: Settings) -> AsyncIterator[Repositories]:
+async def store(settings: Settings, clock: FakeClock) -> AsyncIterator[Repositories]:
     db = await Database.open(settings.database)
     try:
-        yield Repositories(db)
+        yield Repositories(db, clock)
     finally:
         await db.close()
 

@@ -33,7 +33,7 @@ async def test_reopening_does_not_reapply_migrations(settings, store: Repositori
     await store.papers.upsert(SourceBatch((paper("2401.00001"),)))
     again = await Database.open(settings.database)
     try:
-        assert await Repositories(again).papers.count() == 1
+        assert await Repositories(again, store.clock).papers.count() == 1
     finally:
         await again.close()
 

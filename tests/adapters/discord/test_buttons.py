@@ -112,10 +112,9 @@ async def test_an_old_button_works_after_a_restart(
     # A new process: new client, new engine, the same database file.
     db = await Database.open(settings.database)
     try:
-        engine = Engine(
-            settings, Repositories(db), [], FakeClock(datetime(2026, 9, 25, 12, tzinfo=UTC))
-        )
-        second = build_discord_adapter(settings, engine, kv=Repositories(db).kv)
+        clock = FakeClock(datetime(2026, 9, 25, 12, tzinfo=UTC))
+        engine = Engine(settings, Repositories(db, clock), [], clock)
+        second = build_discord_adapter(settings, engine, kv=Repositories(db, clock).kv)
         engine.attach(second)
         await second.start()
         try:

@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from bot.app import run
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.sources.files import parse_file
 from storage.db import Database
@@ -31,7 +32,7 @@ from tests.conftest import FIXTURES, make_settings
 async def fill(settings: Settings) -> None:
     db = await Database.open(settings.database)
     try:
-        store = Repositories(db)
+        store = Repositories(db, SystemClock())  # as the run() under test stamps
         for path in sorted(FIXTURES.glob("*.json")):
             await store.papers.upsert(parse_file(path))
     finally:
