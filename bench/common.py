@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.engine import Engine
 from bot.models import SourceBatch
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "results"
@@ -184,7 +184,7 @@ async def open_engine(
     db = await Database.open(settings.database)
     clock = FakeClock(now or datetime(2026, 10, 1, 12, tzinfo=UTC))
     try:
-        store = Repositories(db)
+        store = Repositories(db, clock)
         engine = Engine(settings, store, [NullSource()], clock)
         yield Bench(db, store, engine, clock)
     finally:

@@ -659,12 +659,13 @@ def corpus_path(n: int, seed: int, text: SourceText | None = None) -> Path:
 
 async def write_store(path: Path, batches: Sequence[SourceBatch] | Iterator[SourceBatch]) -> int:
     """Write batches into a fresh store at ``path`` through SqlitePaperRepo.upsert."""
+    from bot.clock import SystemClock
     from storage.db import Database
-    from storage.repositories import SqlitePaperRepo
+    from storage.papers import SqlitePaperRepo
 
     db = await Database.open(path)
     try:
-        repo = SqlitePaperRepo(db)
+        repo = SqlitePaperRepo(db, SystemClock())
         total = 0
         for batch in batches:
             total += await repo.upsert(batch)

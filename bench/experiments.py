@@ -33,15 +33,12 @@ from typing import Any
 from bench.common import WORK, Stopwatch, copy_store, drop_store, latency_stats, open_engine, show
 from bench.corpus import CorpusModel, iter_batches
 from bench.queries import QueryMaker
+from bot.clock import SystemClock
 from bot.models import SourceBatch
-from storage import repositories
+from storage import search
 from storage.db import Database
-from storage.repositories import (
-    _UPSERT,
-    SqlitePaperRepo,
-    _now,
-    _paper_params,
-)
+from storage.papers import _UPSERT, SqlitePaperRepo
+from storage.rows import paper_params, stamp
 
 ORIGINAL_MATCH_MANY = SqlitePaperRepo.match_many
 # The store's upsert statement with one VALUES row (the store may stage rows in a temp table
@@ -97,7 +94,7 @@ def recency_rank() -> Iterator[None]:
     """Order matches newest first instead of by bm25: FTS5's bm25 computes each term's IDF
     by walking the term's whole doclist on every query, so a common word costs O(its
     document frequency) even when only a 2,000-row window is ranked."""
-    with patched(repositories, "BM25", "(-papers_fts.rowid)"):
+    with patched(search, "BM25", "(-papers_fts.rowid)"):
         yield
 
 
@@ -171,7 +168,7 @@ def run_search(corpora: dict[int, Path], queries: int, seed: int) -> dict[str, A
 
 # ----------------------------------------------------------------------------- fan-out
 # The in-memory fan-out this experiment proposed is now SqlitePaperRepo.match_many itself
-# (storage/repositories.py); the variant is kept under its old name for the tables.
+# (storage/search.py); the variant is kept under its old name for the tables.
 match_many_mem = SqlitePaperRepo.match_many
 
 
@@ -275,12 +272,12 @@ def run_notify(
 # ----------------------------------------------------------------------------- ingest
 async def upsert_bulk_fts(self: SqlitePaperRepo, batch: SourceBatch) -> int:
     """Like SqlitePaperRepo.upsert, with the papers_ai trigger dropped from the schema."""
-    now = _now()
+    now = stamp(datetime.now(UTC))
     async with self.db.transaction() as conn:
         async with conn.execute("SELECT coalesce(max(id), 0) FROM papers") as cur:
             row = await cur.fetchone()
         top = int(row[0]) if row else 0
-        await conn.executemany(_UPSERT_VALUES, [_paper_params(p, now) for p in batch.papers])
+        await conn.executemany(_UPSERT_VALUES, [paper_params(p, now) for p in batch.papers])
         await conn.execute(
             "INSERT INTO papers_fts(rowid, title, authors, abstract, keywords) "
             "SELECT id, title, authors, abstract, keywords FROM papers WHERE id > ?",
@@ -299,7 +296,7 @@ async def _ingest(path: Path, batches: list[SourceBatch], bulk: bool) -> tuple[f
     try:
         if bulk:
             await db.conn.execute("DROP TRIGGER papers_ai")
-        repo = SqlitePaperRepo(db)
+        repo = SqlitePaperRepo(db, SystemClock())
         fn = upsert_bulk_fts if bulk else ORIGINAL_UPSERT
         sw = Stopwatch()
         for batch in batches:

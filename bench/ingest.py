@@ -14,16 +14,17 @@ from typing import Any
 
 from bench.common import WORK, Stopwatch, drop_store, show
 from bench.corpus import CorpusModel, hf_json_files, iter_batches
+from bot.clock import SystemClock
 from bot.models import SourceBatch
 from bot.sources.files import parse_bytes
 from storage.db import Database
-from storage.repositories import SqlitePaperRepo
+from storage.papers import SqlitePaperRepo
 
 
 async def _store_batches(path: Path, batches: list[SourceBatch]) -> tuple[int, float, float]:
     db = await Database.open(path)
     try:
-        repo = SqlitePaperRepo(db)
+        repo = SqlitePaperRepo(db, SystemClock())
         sw = Stopwatch()
         stored = 0
         for batch in batches:
@@ -38,7 +39,7 @@ async def _import_files(path: Path, files: list[tuple[str, bytes]]) -> tuple[int
     """What ``paperherald import`` does per file: parse_bytes, then upsert."""
     db = await Database.open(path)
     try:
-        repo = SqlitePaperRepo(db)
+        repo = SqlitePaperRepo(db, SystemClock())
         sw = Stopwatch()
         stored = 0
         for name, data in files:

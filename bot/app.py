@@ -27,7 +27,7 @@ from bot.ports import ChatAdapter, Clock
 from bot.sources import build_sources
 from bot.sources.http import Fetcher, build_http_client
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +53,10 @@ async def open_core(
     db = await Database.open(settings.database)
     http = build_http_client(settings, transport=transport)
     try:
-        store = Repositories(db)
+        clock = clock or SystemClock()
+        store = Repositories(db, clock)
         sources = build_sources(settings, Fetcher(http, retries=settings.http_retries))
-        engine = Engine(settings, store, sources, clock or SystemClock(), metrics)
+        engine = Engine(settings, store, sources, clock, metrics)
         yield Core(settings, db, http, store, engine)
     finally:
         await http.aclose()

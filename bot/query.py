@@ -1,7 +1,8 @@
-"""Any user text -> a safe SQLite FTS5 expression plus filters.
+"""Any user text -> a safe query structure: words, phrases, prefixes, exclusions, filters.
 
-Every word reaches FTS5 as a quoted string, so ``gpt-4``, ``c++``, ``AND``, ``"unclosed``,
-``*``, emoji or 10 KB of junk are never parsed as FTS5 syntax. Supported on top of plain words:
+No search syntax is written here (``storage/fts.py`` compiles the structure), so whatever a
+user types, ``gpt-4``, ``c++``, ``AND``, ``"unclosed``, ``*``, emoji or 10 KB of junk, is
+only ever data. Supported on top of plain words:
 ``"exact phrase"``, ``-exclude``, ``a OR b``, ``word*`` (prefix), ``author:hinton``,
 ``cat:cs.LG``, ``since:2025-01-01``, ``before:2025-02-01``, ``upvotes>:10``.
 The parser never raises; a bad filter value becomes ``ParsedQuery.error``, one sentence.
@@ -31,13 +32,7 @@ class Term:
     text: str
     phrase: bool = False
     prefix: bool = False
-    column: str | None = None  # FTS column filter, e.g. "authors"
-
-    def fts(self) -> str:
-        quoted = '"' + self.text.replace('"', '""') + '"'
-        if self.prefix:
-            quoted += "*"
-        return f"{self.column} : {quoted}" if self.column else quoted
+    column: str | None = None  # the only field to look in, e.g. "authors"
 
     def describe(self) -> str:
         if self.column == "authors":
@@ -69,21 +64,6 @@ class ParsedQuery:
     @property
     def is_empty(self) -> bool:
         return not (self.groups or self.excluded or self.has_filters)
-
-    def match_expression(self) -> str | None:
-        """FTS5 expression for the positive terms, or None when there are none."""
-        if not self.groups:
-            return None
-        parts = []
-        for group in self.groups:
-            inner = " OR ".join(t.fts() for t in group)
-            parts.append(f"({inner})" if len(group) > 1 else inner)
-        return " AND ".join(parts)
-
-    def exclude_expression(self) -> str | None:
-        if not self.excluded:
-            return None
-        return " OR ".join(t.fts() for t in self.excluded)
 
     def describe(self) -> str:
         """Canonical text of the query, for confirmations and de-duplication."""

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from bot.models import ChannelRef, Discussion, Paper
+from bot.ports import Clock
 from storage.db import Database
-from storage.repositories import _PAPER_COLUMNS, paper_from_row
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from storage.rows import PAPER_COLUMNS, paper_from_row, stamp
 
 
 class SqliteDiscussionRepo:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
+        self.clock = clock
 
     async def claim(
         self, channel: ChannelRef, arxiv_id: str, user_id: str, at: datetime | None = None
@@ -24,7 +22,7 @@ class SqliteDiscussionRepo:
         """Reserve the (channel, paper) discussion, opened ``at`` (default: now). None: the
         caller won and must open the thread; otherwise the existing row (its thread may
         still be opening)."""
-        created = at.astimezone(UTC).isoformat(timespec="seconds") if at else _now()
+        created = stamp(at or self.clock.now())
         key = (channel.platform, channel.workspace, channel.channel, arxiv_id)
         async with self.db.transaction() as conn:
             cur = await conn.execute(
@@ -119,7 +117,7 @@ class SqliteDiscussionRepo:
                     message_id,
                     arxiv_id,
                     user_id,
-                    at.astimezone(UTC).isoformat(timespec="seconds"),
+                    stamp(at),
                 ),
             )
             return cur.rowcount == 1
@@ -155,7 +153,7 @@ class SqliteDiscussionRepo:
                     UNION SELECT arxiv_id FROM discussions WHERE platform = ? AND workspace = ?
                     AND created_at >= ? AND created_at < ? AND thread_id IS NOT NULL
                 )
-                SELECT {_PAPER_COLUMNS}, coalesce(r.n, 0) AS n, coalesce(r.people, 0) AS people
+                SELECT {PAPER_COLUMNS}, coalesce(r.n, 0) AS n, coalesce(r.people, 0) AS people
                 FROM c JOIN papers p ON p.arxiv_id = c.arxiv_id
                 LEFT JOIN r ON r.arxiv_id = c.arxiv_id
                 ORDER BY n DESC, people DESC, p.arxiv_id DESC LIMIT ?""",

@@ -18,7 +18,7 @@ from bot.models import ChannelRef, SourceBatch, UserRef
 from bot.ports import DeliveryError, PostedRef
 from bot.sources.files import parse_file
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -120,10 +120,10 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def store(settings: Settings) -> AsyncIterator[Repositories]:
+async def store(settings: Settings, clock: FakeClock) -> AsyncIterator[Repositories]:
     db = await Database.open(settings.database)
     try:
-        yield Repositories(db)
+        yield Repositories(db, clock)
     finally:
         await db.close()
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.commands import COMMANDS, UsageError, parse_line
 from bot.engine import Engine
 from bot.messages import Message
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
 
 NASTY = st.one_of(

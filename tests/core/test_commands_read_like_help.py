@@ -10,7 +10,7 @@ from bot.commands import COMMANDS, Command, Option, UsageError, parse_line, vali
 from bot.engine import Engine
 from bot.messages import Message, PaperCard
 from bot.models import ChannelRef, FeaturedOn, Paper, SourceBatch, UserRef
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import CHANNEL, HF_DAY, RecordingAdapter, alice, bob, fixture_ids
 
 ADMIN = alice(admin=True)

@@ -9,7 +9,7 @@ from bot.discussion import standings_line
 from bot.engine import Engine
 from bot.models import Feed, UserRef
 from bot.ports import DeliveryError
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import CHANNEL, RecordingAdapter, alice, bob, fixture_ids
 
 

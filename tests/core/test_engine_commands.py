@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from bot.engine import Engine
 from bot.messages import Actions, Message, PaperCard
 from bot.models import ChannelRef, UserRef
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import CHANNEL, HF_DAY, RecordingAdapter, alice, bob, fixture_ids, make_batch
 
 

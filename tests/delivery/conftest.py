@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.messages import Message
 from bot.models import ChannelRef, EmptyDay, FeaturedOn, Feed, Paper, SourceBatch
 from bot.ports import PostedRef
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import RecordingAdapter
 
 LONG_AGO = datetime(2026, 1, 1, tzinfo=UTC)
@@ -55,32 +56,26 @@ async def add_feed(
     since: datetime = LONG_AGO,
     platform: str = "console",
 ) -> Feed:
-    """A feed, as if set up at ``since`` (the repository stamps the wall clock)."""
+    """A feed, as if set up at ``since``: the store's clock is there while it is stored, and
+    then back where the test had it."""
+    clock = store.clock
+    assert isinstance(clock, FakeClock)
+    now = clock.now()
+    clock.set(since)
     hh, mm = at.split(":")
-    feed = await store.feeds.upsert(
-        Feed(
-            channel=ChannelRef(platform, "ws1", channel),
-            post_time=time(int(hh), int(mm)),
-            timezone=tz,
-            top_n=top,
-            empty_day=empty_day,
-            weekdays=weekdays,
+    try:
+        return await store.feeds.upsert(
+            Feed(
+                channel=ChannelRef(platform, "ws1", channel),
+                post_time=time(int(hh), int(mm)),
+                timezone=tz,
+                top_n=top,
+                empty_day=empty_day,
+                weekdays=weekdays,
+            )
         )
-    )
-    await store.db.conn.execute(
-        "UPDATE feeds SET updated_at = ? WHERE id = ?",
-        (since.isoformat(timespec="seconds"), feed.id),
-    )
-    return feed
-
-
-async def expire_lease(store: Repositories, feed: Feed, day: date, seconds: int = 3600) -> None:
-    """What the passing of time does to a dead owner's claim."""
-    old = (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
-    await store.db.conn.execute(
-        "UPDATE deliveries SET updated_at = ? WHERE feed_id = ? AND day = ?",
-        (old, feed.id, day.isoformat()),
-    )
+    finally:
+        clock.set(now)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.models import DeliveryStatus, EmptyDay, SourceBatch
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import CHANNEL, StaticSource, alice
 from tests.delivery.conftest import Recorder, add_feed, at_utc, paper_batch
 

@@ -12,7 +12,7 @@ from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.models import DeliveryStatus
 from bot.ports import DeliveryError
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
 from tests.delivery.conftest import Recorder, add_feed, at_utc, paper_batch
 

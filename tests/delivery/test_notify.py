@@ -14,7 +14,7 @@ from bot.messages import Message
 from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
 from bot.ports import DeliveryError, PostedRef
 from bot.scheduler import Jobs
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import StaticSource, alice, bob
 from tests.delivery.conftest import Recorder, at_utc
 

@@ -12,9 +12,9 @@ from bot.delivery import Publisher
 from bot.engine import Engine
 from bot.models import DeliveryStatus, Feed
 from bot.ports import DeliveryError
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
-from tests.delivery.conftest import Recorder, add_feed, at_utc, expire_lease, paper_batch, paper_ids
+from tests.delivery.conftest import Recorder, add_feed, at_utc, paper_batch, paper_ids
 
 DAY = date(2026, 9, 25)  # local day (UTC feed at 09:00)
 CDAY = date(2026, 9, 24)  # the HF day it shows
@@ -107,7 +107,12 @@ async def test_crash_after_paper_3_of_10_posts_only_the_rest(
 
 
 async def test_a_killed_owner_is_taken_over_only_after_its_lease(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    store: Repositories,
+    feed: Feed,
+    chat: Recorder,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     dead = Publisher(engine)
 
@@ -127,13 +132,13 @@ async def test_a_killed_owner_is_taken_over_only_after_its_lease(
     ]
     assert ranks(chat) == [1, 2, 3]
     assert feed.id is not None
-    await expire_lease(store, feed, DAY, seconds=engine.settings.delivery_lease_seconds + 2)
+    clock.advance(seconds=engine.settings.delivery_lease_seconds + 2)  # the lease runs out
     await other.publish_due(at_utc(2026, 9, 25, 9, 2))
     await check_complete(store, feed, chat)
 
 
 async def test_a_run_that_lost_its_claim_stops_before_posting_again(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder
+    engine: Engine, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
 ) -> None:
     slow, fast = Publisher(engine), Publisher(engine)
     original = chat.post_in_thread
@@ -144,7 +149,7 @@ async def test_a_run_that_lost_its_claim_stops_before_posting_again(
         if len(chat.items()) == 2 and not taken.is_set():
             # Meanwhile the lease ran out and another process took over and finished.
             assert feed.id is not None
-            await expire_lease(store, feed, DAY)
+            clock.advance(hours=1)
             taken.set()
             await fast.deliver(feed, DAY)
         return ref

@@ -11,7 +11,7 @@ from bot.clock import FakeClock
 from bot.delivery import content_day, post_instant
 from bot.engine import Engine
 from bot.models import ChannelRef, DeliveryStatus, Feed
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
 from tests.delivery.conftest import Recorder, add_feed, at_utc, paper_batch
 

@@ -13,7 +13,7 @@ from apscheduler.triggers.base import BaseTrigger
 from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.scheduler import arxiv_trigger, build_scheduler, fetch_trigger
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import StaticSource, make_settings
 from tests.delivery.conftest import Recorder, add_feed, at_utc, paper_batch
 

@@ -33,9 +33,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from bot.clock import SystemClock
 from bot.models import ChannelRef, Feed
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.conftest import FIXTURES, REPO
 
 PAPERS = 20
@@ -104,7 +105,8 @@ def hf_server() -> Iterator[str]:
 async def create_feed(db_path: Path, post_time: dtime) -> int:
     db = await Database.open(db_path)
     try:
-        feed = await Repositories(db).feeds.upsert(
+        # The wall clock, as the bot process under test keeps it.
+        feed = await Repositories(db, SystemClock()).feeds.upsert(
             Feed(
                 channel=ChannelRef("console", "local", "terminal"),
                 post_time=post_time,

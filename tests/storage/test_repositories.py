@@ -8,7 +8,7 @@ import pytest
 from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
 from bot.query import parse
 from storage.db import Database, DatabaseError, migrations
-from storage.repositories import Repositories
+from storage.store import Repositories
 
 
 def paper(arxiv_id: str, **kw: object) -> Paper:
@@ -33,7 +33,7 @@ async def test_reopening_does_not_reapply_migrations(settings, store: Repositori
     await store.papers.upsert(SourceBatch((paper("2401.00001"),)))
     again = await Database.open(settings.database)
     try:
-        assert await Repositories(again).papers.count() == 1
+        assert await Repositories(again, store.clock).papers.count() == 1
     finally:
         await again.close()
 
@@ -178,10 +178,10 @@ async def test_match_many_uses_a_small_index(store: Repositories) -> None:
 async def test_broad_queries_list_title_matches_newest_first(
     store: Repositories, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import storage.repositories as repos
+    import storage.search as search
 
-    monkeypatch.setattr(repos, "RANK_WINDOW", 5)
-    monkeypatch.setattr(repos, "FILTER_WINDOW", 6)
+    monkeypatch.setattr(search, "RANK_WINDOW", 5)
+    monkeypatch.setattr(search, "FILTER_WINDOW", 6)
     await store.papers.upsert(SourceBatch(tuple(
         paper(f"2401.{i:05d}", title="Diffusion study" if i % 2 else "A study",
               abstract="diffusion everywhere", categories=("cs.LG",))

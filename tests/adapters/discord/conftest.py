@@ -14,7 +14,7 @@ import adapters.discord.client as discord_client
 from adapters.discord import DiscordAdapter, build_discord_adapter
 from bot.config import Settings
 from bot.engine import Engine
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord, InteractionLog
 from tests.conftest import make_settings

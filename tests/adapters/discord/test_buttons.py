@@ -14,7 +14,7 @@ from bot.engine import Engine
 from bot.models import ChannelRef, Paper, ScoredPaper, SourceBatch
 from bot.ports import PostedRef
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import BOB, buttons, click, command, custom_ids
 from tests.adapters.discord.fake_discord import FakeDiscord
@@ -112,10 +112,9 @@ async def test_an_old_button_works_after_a_restart(
     # A new process: new client, new engine, the same database file.
     db = await Database.open(settings.database)
     try:
-        engine = Engine(
-            settings, Repositories(db), [], FakeClock(datetime(2026, 9, 25, 12, tzinfo=UTC))
-        )
-        second = build_discord_adapter(settings, engine, kv=Repositories(db).kv)
+        clock = FakeClock(datetime(2026, 9, 25, 12, tzinfo=UTC))
+        engine = Engine(settings, Repositories(db, clock), [], clock)
+        second = build_discord_adapter(settings, engine, kv=Repositories(db, clock).kv)
         engine.attach(second)
         await second.start()
         try:

@@ -16,7 +16,7 @@ from adapters.discord.events import ReplyRecorder
 from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.models import ChannelRef, Delivery, Feed, UserRef
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import ALICE, BOB, click, command
 from tests.adapters.discord.fake_discord import FakeDiscord, InteractionLog, Request

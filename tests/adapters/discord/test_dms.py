@@ -11,7 +11,7 @@ from bot.engine import Engine
 from bot.messages import Message, Text
 from bot.models import ChannelRef, Subscription, UserRef
 from bot.ports import DeliveryError, DMClosedError
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
 

@@ -9,7 +9,7 @@ import pytest
 from adapters.discord import DiscordAdapter
 from bot.commands import COMMANDS, Command
 from bot.models import ChannelRef
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import BOB, autocomplete, command, custom_ids
 from tests.adapters.discord.fake_discord import FakeDiscord, Request

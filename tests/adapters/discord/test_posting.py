@@ -9,7 +9,7 @@ from bot import render
 from bot.messages import Message, PaperCard, Text
 from bot.models import ChannelRef, ScoredPaper
 from bot.ports import DeliveryError, PostedRef
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.conftest import HF_DAY

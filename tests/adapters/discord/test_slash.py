@@ -12,7 +12,7 @@ from adapters.discord.slash import HASH_KEY, choices, sync_marker
 from bot.commands import COMMANDS, declaration_hash
 from bot.config import Settings
 from bot.engine import Engine
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.conftest import make_settings

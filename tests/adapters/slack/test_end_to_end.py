@@ -13,10 +13,11 @@ import aiohttp
 import pytest
 
 from bot.app import run
+from bot.clock import SystemClock
 from bot.config import Settings
 from bot.sources.files import parse_file
 from storage.db import Database
-from storage.repositories import Repositories
+from storage.store import Repositories
 from tests.adapters.slack.conftest import (
     GENERAL,
     SECRET,
@@ -31,7 +32,7 @@ from tests.conftest import FIXTURES, make_settings
 async def fill(settings: Settings) -> None:
     db = await Database.open(settings.database)
     try:
-        store = Repositories(db)
+        store = Repositories(db, SystemClock())  # as the run() under test stamps
         for path in sorted(FIXTURES.glob("*.json")):
             await store.papers.upsert(parse_file(path))
     finally:
