@@ -183,6 +183,8 @@ class Settings(BaseSettings):
     @classmethod
     def _split_csv(cls, value: object) -> object:
         if isinstance(value, str):
+            if _COMMENT.search(value):
+                raise ValueError(f"{value!r} is not a comma-separated list ({COMMENT_HINT})")
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
