@@ -6,8 +6,11 @@ Platform secrets keep their ecosystems' usual names; everything else is ``PAPERH
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import os
 import re
+import socket
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
@@ -297,3 +300,18 @@ def load_settings(**overrides: object) -> Settings:
         name = str(loc[0])
         field_name = next((f for f, env in _FIELD_ENV.items() if env.lower() == name.lower()), name)
         raise ConfigError(f"{env_name(field_name)}: {describe_error(field_name, err)}") from None
+
+
+def listen_error(host: str, port: int, exc: OSError, *, port_variable: str) -> ConfigError:
+    """A failed bind as one line naming the setting at fault: PAPERHERALD_HTTP_HOST when the
+    address does not resolve or is not this machine's (no bare ``gaierror``), else the port."""
+    if isinstance(exc, socket.gaierror) or not exc.errno:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+    else:  # asyncio wraps bind errors in a long sentence; the errno's text is enough
+        reason = os.strerror(exc.errno)
+    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+        return ConfigError(
+            f"PAPERHERALD_HTTP_HOST: cannot listen on {host!r} ({reason}); "
+            "use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0"
+        )
+    return ConfigError(f"{port_variable}: cannot listen on {host}:{port} ({reason}).")

@@ -6,11 +6,13 @@ everything after ``=`` up to the end of the line, a trailing ``# comment`` inclu
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from bot.config import listen_error
 from tests.docs.readme_session import clean_env, entry_point
 
 
@@ -71,4 +73,38 @@ def test_a_dotenv_file_is_checked_the_same_way(tmp_path: Path) -> None:
     assert done.stderr == (
         "paperherald: PAPERHERALD_HTTP_HOST: '127.0.0.1  # quoted, so kept' is not a host name"
         " or IP address (comments must go on their own line)\n"
+    )
+
+
+def test_an_address_not_on_this_machine_names_the_host_setting(tmp_path: Path) -> None:
+    # 192.0.2.1 is TEST-NET-1: well-formed, but no interface here has it (EADDRNOTAVAIL).
+    env = {"PAPERHERALD_HTTP_PORT": "8080", "PAPERHERALD_HTTP_HOST": "192.0.2.1"}
+    done = run_cli(tmp_path, env, "--db", str(tmp_path / "t.db"), "run")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].startswith(
+        "paperherald: PAPERHERALD_HTTP_HOST: cannot listen on '192.0.2.1' ("
+    )
+    assert "Traceback" not in done.stderr and "gaierror" not in done.stderr
+
+
+def test_a_port_in_use_names_the_port_setting(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {"PAPERHERALD_HTTP_PORT": str(port), "PAPERHERALD_HTTP_HOST": "127.0.0.1"}
+        done = run_cli(tmp_path, env, "--db", str(tmp_path / "t.db"), "run")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        f"paperherald: PAPERHERALD_HTTP_PORT: cannot listen on 127.0.0.1:{port} "
+        "(Address already in use)."
+    )
+
+
+def test_a_host_name_that_does_not_resolve_names_the_host_setting() -> None:
+    exc = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    message = str(listen_error("paperherald.internal", 3000, exc, port_variable="X_PORT"))
+    assert message == (
+        "PAPERHERALD_HTTP_HOST: cannot listen on 'paperherald.internal' (Name or service not "
+        "known); use an address of this machine, e.g. 127.0.0.1 or 0.0.0.0"
     )
