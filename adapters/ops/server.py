@@ -10,6 +10,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.ops.metrics import PrometheusMetrics
+from bot.config import listen_error
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,11 @@ async def start_ops_server(
     runner = web.AppRunner(build_ops_app(health, metrics, refresh), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise listen_error(host, port, exc, port_variable="PAPERHERALD_HTTP_PORT") from None
     bound = port
     sockets = getattr(site._server, "sockets", None)  # aiohttp exposes the sockets only here
     if sockets:

@@ -31,7 +31,7 @@ from adapters.slack.memory import EphemeralMemory
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.people import People
 from adapters.slack.render import render_message
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, listen_error
 from bot.messages import Message
 from bot.models import ChannelRef, Platform, UserRef
 from bot.ports import CommandHandler, PostedRef
@@ -166,9 +166,11 @@ class SlackAdapter:
             await site.start()
         except OSError as exc:
             await runner.cleanup()
-            raise ConfigError(
-                f"PAPERHERALD_SLACK_HTTP_PORT: cannot listen on "
-                f"{self.settings.http_host}:{self.http_port} ({exc.strerror})."
+            raise listen_error(
+                self.settings.http_host,
+                self.http_port,
+                exc,
+                port_variable="PAPERHERALD_SLACK_HTTP_PORT",
             ) from None
         self._runner = runner
         addresses = runner.addresses  # the real port when http_port is 0 (tests)
