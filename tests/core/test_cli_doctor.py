@@ -122,7 +122,14 @@ def test_token_shapes_are_checked_and_never_printed(
         for part in (secret, *secret.split(".")[1:], secret[5:]):
             assert part not in captured.out and part not in captured.err
 
-    for bad in ("Bot " + DISCORD_OK, "not-a-token", "aGVsbG8.GaBcDe.q1w2e3"):
+    # A pasted "Bot " prefix is refused when settings load, before doctor runs: one line.
+    monkeypatch.setenv("DISCORD_TOKEN", "Bot " + DISCORD_OK)
+    assert main(["--db", str(tmp_path / "x.db"), "doctor"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("paperherald: DISCORD_TOKEN:") and captured.err.count("\n") == 1
+    assert DISCORD_OK not in captured.err + captured.out
+
+    for bad in ("not-a-token", "aGVsbG8.GaBcDe.q1w2e3"):
         monkeypatch.setenv("DISCORD_TOKEN", bad)
         monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
         assert main(["--db", str(tmp_path / "x.db"), "doctor"]) == 1
