@@ -819,6 +819,8 @@ def _delivery_from(row: aiosqlite.Row, posted: tuple[str, ...]) -> Delivery:
         posted=posted,
         note=row["note"],
         updated_at=_dt(row["updated_at"]),
+        owner=row["owner"],
+        content_day=date.fromisoformat(row["content_day"]) if row["content_day"] else None,
     )
 
 
@@ -896,11 +898,25 @@ class SqliteDeliveryRepo:
         )
         return _delivery_from(row, tuple(r[0] for r in items))
 
-    async def set_plan(self, feed_id: int, day: date, plan: Sequence[str]) -> None:
+    async def set_plan(
+        self,
+        feed_id: int,
+        day: date,
+        plan: Sequence[str],
+        *,
+        content_day: date | None = None,
+    ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET plan = ?, updated_at = ? WHERE feed_id = ? AND day = ?",
-                (json.dumps(list(plan)), _now(), feed_id, day.isoformat()),
+                "UPDATE deliveries SET plan = ?, content_day = ?, updated_at = ? "
+                "WHERE feed_id = ? AND day = ?",
+                (
+                    json.dumps(list(plan)),
+                    content_day.isoformat() if content_day else None,
+                    _now(),
+                    feed_id,
+                    day.isoformat(),
+                ),
             )
 
     async def set_root(self, feed_id: int, day: date, root_id: str, thread_id: str) -> None:
