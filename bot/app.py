@@ -10,11 +10,12 @@ import contextlib
 import logging
 import signal
 import sys
+from asyncio import FIRST_COMPLETED
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import httpx
 from apscheduler.events import EVENT_JOB_SUBMITTED
@@ -28,6 +29,11 @@ from bot.sources import build_sources
 from bot.sources.http import Fetcher, build_http_client
 from storage.db import Database
 from storage.store import Repositories
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.scheduler import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +113,10 @@ async def health_report(core: Core, adapters: list[ChatAdapter]) -> dict[str, An
     return report
 
 
+SHUTDOWN_POSTS_GRACE = 6.0  # seconds an in-flight post gets to finish its current message
+SHUTDOWN_JOBS_GRACE = 2.0  # then the jobs still running (fetches) are cancelled
+
+
 async def run(
     settings: Settings,
     *,
@@ -115,24 +125,34 @@ async def run(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """``paperherald run`` / ``chat``: adapters + scheduler until a signal (or console EOF)."""
+    """``paperherald run`` / ``chat``: adapters + scheduler until a signal, or until the
+    console ends: ``quit`` always, the end of input in ``chat`` or on a terminal. ``run``
+    whose stdin ends without a ``quit`` (/dev/null under Docker or systemd) keeps posting
+    until a signal. Shutting down with work in flight is quiet and still exits 0."""
     from adapters.console.adapter import ConsoleAdapter, run_console
     from adapters.ops.metrics import InstrumentedAdapter, PrometheusMetrics
-    from bot.scheduler import build_scheduler
+    from bot.logs import console_level, share_terminal
+    from bot.scheduler import Jobs, build_scheduler
 
+    if console or not (settings.discord_token or settings.slack_bot_token):
+        # The console answers on the terminal: logs below WARNING only when asked for.
+        console_level("log_level" in settings.model_fields_set)
     metrics = PrometheusMetrics()
     async with open_core(settings, metrics=metrics) as core:
         adapters = [] if console else build_adapters(core, sync_commands=sync_commands)
         console_adapter = None
+        unshare = None
         if not adapters:
-            console_adapter = ConsoleAdapter(stdout or sys.stdout)
-            adapters = [console_adapter]
             if not console:
                 log.info("no platform token set: starting the console adapter")
+            console_adapter = ConsoleAdapter(stdout or sys.stdout)
+            unshare = share_terminal(console_adapter)
+            adapters = [console_adapter]
         adapters = [InstrumentedAdapter(a, metrics) for a in adapters]
         for adapter in adapters:
             core.engine.attach(adapter)
-        scheduler = build_scheduler(core.engine)
+        jobs = Jobs(core.engine)
+        scheduler = build_scheduler(core.engine, jobs)
 
         def on_submitted(event: Any) -> None:  # lag = how late a job started
             for t in event.scheduled_run_times[-1:]:
@@ -146,6 +166,7 @@ async def run(
                 loop.add_signal_handler(sig, stop.set)
         started: list[ChatAdapter] = []
         ops_runner = None
+        console_task: asyncio.Task[int] | None = None
         try:
             if settings.http_port:
                 from adapters.ops.server import start_ops_server
@@ -168,34 +189,32 @@ async def run(
                 started.append(adapter)
             if not console:
                 scheduler.start()
+                core.engine.publisher.scheduled = True
             if console_adapter is not None:
+                source = stdin or sys.stdin
                 console_task = asyncio.create_task(
-                    run_console(core.engine, console_adapter, stdin or sys.stdin)
+                    run_console(core.engine, console_adapter, source)
                 )
                 stop_task = asyncio.create_task(stop.wait())
-                # `chat`, and `run` in a terminal, end with the console (quit or EOF); `run`
-                # without a terminal (stdin = /dev/null under Docker or systemd) keeps posting
-                # until a signal.
-                source = stdin or sys.stdin
-                ends_with_console = console or source.isatty()
-                waiting = {console_task, stop_task} if ends_with_console else {stop_task}
-                await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
-                stop_task.cancel()
-                if not console_task.done():
-                    console_task.cancel()
+                try:
+                    await asyncio.wait({console_task, stop_task}, return_when=FIRST_COMPLETED)
+                    # The input ended without a quit, and not on a terminal: no one is
+                    # typing (Docker, systemd), so `run` goes on posting until a signal.
+                    if (
+                        console_task.done()
+                        and not console
+                        and not console_adapter.quit_requested
+                        and not source.isatty()
+                    ):
+                        await stop_task
+                finally:
+                    stop_task.cancel()
             else:
                 log.info("running: %s", ", ".join(a.platform for a in adapters))
                 await stop.wait()
         finally:
             log.info("shutting down")
-            # Pause first (no new runs), let an in-flight post finish its current message,
-            # and only then shut down: APScheduler would cancel running jobs mid-message.
-            # Bounded so the whole shutdown fits in 10 s (Docker/systemd allow 15).
-            if scheduler.running:
-                scheduler.pause()
-            await core.engine.drain(grace=6)
-            if scheduler.running:
-                scheduler.shutdown(wait=False)
+            await _shut_down(core, scheduler, jobs, console_task)
             results = await asyncio.gather(
                 *(asyncio.wait_for(a.close(), timeout=3) for a in started), return_exceptions=True
             )
@@ -207,4 +226,35 @@ async def run(
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
+            if unshare is not None:
+                unshare()
     return 0
+
+
+async def _shut_down(
+    core: Core,
+    scheduler: AsyncIOScheduler,
+    jobs: Jobs,
+    console_task: asyncio.Task[int] | None,
+) -> None:
+    """Stop everything in flight, quietly and in bounded time (Docker/systemd allow 15 s).
+
+    No new scheduled runs; a command the console is still answering is cancelled; posts get
+    ``SHUTDOWN_POSTS_GRACE`` to finish their current message and record it (APScheduler
+    would cancel them mid-message; a fetch holds nothing and stops at once); then the jobs
+    still running are cancelled. Every open claim is released, so the next start resumes.
+    """
+    if scheduler.running:
+        scheduler.pause()
+    core.engine.stopping.set()
+    if console_task is not None and not console_task.done():
+        console_task.cancel()
+        await asyncio.wait({console_task}, timeout=SHUTDOWN_JOBS_GRACE)
+    if console_task is not None and console_task.done() and not console_task.cancelled():
+        failure = console_task.exception()
+        if failure is not None:
+            log.error("the console stopped on an error", exc_info=failure)
+    await core.engine.drain(grace=SHUTDOWN_POSTS_GRACE)
+    await jobs.cancel_running(grace=SHUTDOWN_JOBS_GRACE)
+    if scheduler.running:
+        scheduler.shutdown(wait=False)

@@ -105,6 +105,7 @@ class Settings(BaseSettings):
     fetch_end_hour: int = Field(23, ge=0, le=23)
     arxiv_fetch_time: time = time(20, 30)  # US Eastern, after the 20:00 announcement
     publish_grace_hours: float = Field(6.0, ge=0, le=48)
+    post_now_wait: float = Field(5.0, gt=0, le=120)  # seconds post-now waits for a fetch
     delivery_lease_seconds: int = Field(120, ge=1, le=3600)
     dm_time: time = time(9, 0)
     command_rate_limit: int = Field(20, ge=1, le=10_000)  # per user per minute

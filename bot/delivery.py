@@ -10,7 +10,9 @@ is ever lost.
 
 Which papers: a feed's post on local day D shows the papers of the newest Hugging Face day
 that had ended (UTC) at the post time, so the list is complete and its upvotes have settled.
-See :func:`content_day` for how daylight-saving time is kept from repeating or skipping a day.
+See :func:`bot.schedule.content_day` for how daylight-saving time is kept from repeating or
+skipping a day. When and whether a post is due is decided by the pure functions of
+:mod:`bot.schedule`, which the channel status uses too.
 
 Timing rules, per (feed, local day D) whose post time P has passed:
 
@@ -31,14 +33,15 @@ import socket
 import uuid
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot import render
+from bot import render, schedule
 from bot.models import Delivery, DeliveryStatus, EmptyDay, Feed, ScoredPaper
-from bot.ports import ChatAdapter, DeliveryError, PostedRef
+from bot.ports import ChatAdapter, DeliveryError, InterimReply, PostedRef
 from bot.ranking import score_papers
+from bot.schedule import Post, Step, content_day
 
 if TYPE_CHECKING:
     from bot.engine import Engine, IngestReport
@@ -56,36 +59,6 @@ FINAL_NOTE_WINDOW = timedelta(hours=1)
 PARALLEL_FEEDS = 4  # feeds posted at once, so one slow channel never holds the others
 
 
-def post_instant(feed: Feed, local_day: date) -> datetime:
-    """The UTC instant of the feed's post on ``local_day`` (DST-correct via zoneinfo).
-
-    A wall time that does not exist (spring forward) posts an hour later by the clock
-    (02:30 -> 03:30); one that happens twice (fall back) posts at its first occurrence.
-    """
-    tz = ZoneInfo(feed.timezone)
-    return datetime.combine(local_day, feed.post_time, tzinfo=tz).astimezone(UTC)
-
-
-def content_day(feed: Feed, local_day: date) -> date:
-    """The HF (UTC) day whose papers the post of ``local_day`` shows.
-
-    It is the UTC day before the post instant, computed with the zone's *summer* offset (the
-    larger of its January and July offsets) rather than the offset of that very day: the
-    earliest the post can happen in any season. So the day is always complete at post time,
-    and consecutive local days always show consecutive HF days, also across a DST change
-    (with the day's own offset, a New York feed at 19:30 would show 7 March on both 7 and
-    8 March 2026, and skip 31 October in the autumn).
-    """
-    tz = ZoneInfo(feed.timezone)
-    offsets = (
-        tz.utcoffset(datetime(local_day.year, 1, 1)),
-        tz.utcoffset(datetime(local_day.year, 7, 1)),
-    )
-    summer = max(o for o in offsets if o is not None)
-    earliest = datetime.combine(local_day, feed.post_time) - summer
-    return earliest.date() - timedelta(days=1)
-
-
 class _ClaimLost(Exception):
     """Another run took the (feed, day) over (our lease had run out); stop posting."""
 
@@ -100,10 +73,32 @@ class _Attempt:
     final: bool = False  # the grace window is over: no more waiting for the sources
     manual: bool = False  # an admin's post-now: answers are for a person, not the log
     fetches: dict[date, asyncio.Future[IngestReport]] = field(default_factory=dict)
+    # post-now only: how long to wait for a fetch, and how to tell the admin it is fetching
+    wait: float | None = None
+    progress: InterimReply | None = None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    items: list[ScoredPaper]
+    errors: dict[str, str]  # source name -> why it failed (or did not answer in time)
+    day: date  # the HF day these papers are from
+    note: str | None = None  # why ``day`` is not the post's own content day
 
 
 def _names(errors: Mapping[str, str]) -> str:
     return " and ".join(SOURCE_NAMES.get(n, n) for n in errors)
+
+
+def _reasons(errors: Mapping[str, str]) -> str:
+    """The sources' sentences joined into one ("…later; …later"), without ".;"."""
+    return "; ".join(e.strip().rstrip(".") for e in errors.values())
+
+
+def _stored_day_note(day: date) -> str:
+    """Why a thread shows ``day`` (resumed: the first attempt's exact reason is gone)."""
+    label = render.day_label(day)
+    return f"The sources could not be reached, so this thread shows {label}, the latest day stored."
 
 
 def _clip(text: str, limit: int = 240) -> str:
@@ -118,37 +113,73 @@ class Publisher:
         self._locks: dict[int, asyncio.Lock] = {}
         # (feed id, local day) -> (failed attempts, not before): backoff between retries.
         self._retry: dict[tuple[int, date], tuple[int, datetime]] = {}
+        self._fetches: set[asyncio.Future[IngestReport]] = set()
+        # True while a scheduler calls publish_due (``paperherald run``); ``chat`` has none,
+        # so the channel status must not promise that a due post "goes out within a minute".
+        self.scheduled = False
 
     @property
     def grace(self) -> timedelta:
         return timedelta(hours=self.engine.settings.publish_grace_hours)
 
-    def next_post(self, feed: Feed, now: datetime, *, after_today: bool = False) -> datetime | None:
-        """Next local post time on one of the feed's weekdays."""
-        tz = ZoneInfo(feed.timezone)
-        local_today = now.astimezone(tz).date()
-        for offset in range(1 if after_today else 0, 9):
-            day = local_today + timedelta(days=offset)
-            if day.weekday() not in feed.weekdays:
-                continue
-            at = post_instant(feed, day)
-            if at > now:
-                return at.astimezone(tz)
-        return None
+    def retry_at(self, feed_id: int, day: date) -> datetime | None:
+        """When the schedule tries (feed, day) again after a failure, if it is waiting."""
+        found = self._retry.get((feed_id, day))
+        return found[1] if found else None
 
-    def due_days(self, feed: Feed, now: datetime) -> list[tuple[date, datetime]]:
-        """(local day, post instant) of the feed's passed post times that may still need
-        work (posting, resuming, or marking missed), oldest first."""
-        local_today = now.astimezone(ZoneInfo(feed.timezone)).date()
-        back = int(self.grace / timedelta(days=1)) + 1
-        found = []
-        for n in range(back, -1, -1):
-            day = local_today - timedelta(days=n)
-            if day.weekday() in feed.weekdays:
-                at = post_instant(feed, day)
-                if at <= now:
-                    found.append((day, at))
-        return found
+    async def drain(self, grace: float) -> None:
+        """Shutdown (``engine.stopping`` is set): fetches are cancelled (nothing was posted
+        for them yet), and in-flight posts get ``grace`` seconds to finish the message they
+        are sending and record it; the next start resumes their threads."""
+        for fetch in list(self._fetches):
+            fetch.cancel()
+
+        async def idle() -> None:
+            for lock in list(self._locks.values()):
+                async with lock:
+                    pass
+
+        try:
+            async with asyncio.timeout(grace):
+                await idle()
+                await asyncio.gather(*self._fetches, return_exceptions=True)
+        except TimeoutError:
+            log.warning("shutdown: a post was still in flight after %.0f s", grace)
+
+    async def outlook(self, feed: Feed) -> schedule.Outlook:
+        """What the channel status says about ``feed``: its next post by the same rules
+        :meth:`publish_due` follows (over the rows of the days it would look at: the passed
+        posts of the grace window, and today), and its newest delivery."""
+        assert feed.id is not None
+        repo, now, grace = self.engine.store.deliveries, self.engine.clock.now(), self.grace
+        days = {p.day for p in schedule.lookback(feed, now, grace)}
+        days.add(schedule.local_today(feed, now))
+        rows = {d: r for d in days if (r := await repo.get(feed.id, d))}
+        upcoming = schedule.next_post(
+            feed,
+            now,
+            grace,
+            {d: r.status for d, r in rows.items()},
+            {d for d, r in rows.items() if r.root_message_id},
+        )
+        last = await repo.last(feed.id)
+        lease = timedelta(seconds=self.engine.settings.delivery_lease_seconds)
+        return schedule.Outlook(
+            next_post=upcoming[0] if upcoming and feed.enabled else None,
+            due=bool(upcoming and upcoming[1]),
+            scheduled=self.scheduled,
+            retry_at=self.retry_at(feed.id, upcoming[0].day) if upcoming else None,
+            last=last,
+            last_content_day=(last.content_day or content_day(feed, last.day)) if last else None,
+            # Claims are stamped with the same injected clock (storage's Repositories(db, clock)).
+            last_live=bool(
+                last
+                and last.status is DeliveryStatus.CLAIMED
+                and last.owner is not None
+                and last.updated_at is not None
+                and now - last.updated_at < lease
+            ),
+        )
 
     # ------------------------------------------------------------------ the schedule
     async def publish_due(self, now: datetime) -> list[str]:
@@ -169,19 +200,19 @@ class Publisher:
             outcomes = []
             async with gate:
                 try:
-                    days = self.due_days(feed, now)
+                    posts = schedule.lookback(feed, now, self.grace)
                 except Exception:
                     log.exception("feed %s: cannot compute its post times", feed.id)
                     return []
-                for day, at in days:
+                for post in posts:
                     try:
-                        outcome = await self._due(feed, day, at, now, fetches)
+                        outcome = await self._due(feed, post, now, fetches)
                     except Exception:
-                        log.exception("publishing feed %s for %s failed", feed.id, day)
-                        self._backoff(feed.id, day, now)
+                        log.exception("publishing feed %s for %s failed", feed.id, post.day)
+                        self._backoff(feed.id, post.day, now)
                         continue
                     if outcome:
-                        outcomes.append(f"feed {feed.id} {day}: {outcome}")
+                        outcomes.append(f"feed {feed.id} {post.day}: {outcome}")
             return outcomes
 
         results = await asyncio.gather(*(one(f) for f in feeds))
@@ -190,19 +221,22 @@ class Publisher:
     async def _due(
         self,
         feed: Feed,
-        day: date,
-        at: datetime,
+        post: Post,
         now: datetime,
         fetches: dict[date, asyncio.Future[IngestReport]],
     ) -> str | None:
         assert feed.id is not None
         repo = self.engine.store.deliveries
+        day, at = post.day, post.at
         existing = await repo.get(feed.id, day)
-        if existing and existing.status is not DeliveryStatus.CLAIMED:
+        started = existing is not None and existing.root_message_id is not None
+        what = schedule.step(
+            post, now, self.grace, existing.status if existing else None, started=started
+        )
+        if what is Step.NOTHING:
             return None
         grace_end = at + self.grace
-        started = existing is not None and existing.root_message_id is not None
-        if now >= grace_end and not started:
+        if what is Step.CLOSE:
             if (
                 existing is not None
                 and existing.plan is None
@@ -253,13 +287,21 @@ class Publisher:
         log.warning("feed %s missed %s: %s", feed.id, day, note)
         return f"missed ({note})"
 
-    async def post_now(self, feed: Feed) -> str:
+    async def post_now(self, feed: Feed, *, progress: InterimReply | None = None) -> str:
         """An admin's ``/papers post-now``: the same path as the schedule, for today's local
-        day; it also takes back a day that was missed, skipped or failed. If the sources are
-        down it does not post the empty-day note: it says so and leaves the day open."""
+        day; it also takes back a day that was missed, skipped or failed.
+
+        A person is waiting, so when the day has to be fetched first it says so at once
+        (``progress``) and waits at most ``post_now_wait`` seconds. If the sources fail or
+        are too slow, the thread shows the latest complete day in the store instead (the
+        newest day up to the post's own content day), saying why; with nothing stored it
+        posts nothing and leaves the day open."""
         now = self.engine.clock.now()
-        day = now.astimezone(ZoneInfo(feed.timezone)).date()
-        return await self.deliver(feed, day, attempt=_Attempt(now, manual=True), reopen=True)
+        day = schedule.local_today(feed, now)
+        attempt = _Attempt(
+            now, manual=True, wait=self.engine.settings.post_now_wait, progress=progress
+        )
+        return await self.deliver(feed, day, attempt=attempt, reopen=True)
 
     # ------------------------------------------------------------------ one delivery
     async def deliver(
@@ -361,23 +403,26 @@ class Publisher:
     ) -> str:
         assert feed.id is not None
         repo, ch = self.engine.store.deliveries, feed.channel
-        cday = content_day(feed, day)
+        own_day = content_day(feed, day)
+        cday = claim.content_day or own_day
         plan, root, thread_id = claim.plan, claim.root_message_id, claim.thread_id
         ranked: dict[str, ScoredPaper] | None = None
+        note = _stored_day_note(cday) if cday != own_day else None
         if plan is None:
             if root is not None:  # the empty-day note went out; only the finish was lost
                 await repo.finish(feed.id, day, DeliveryStatus.DONE.value, "empty day")
                 return "No papers for that day; posted a short note."
-            items, errors = await self._plan_items(feed, cday, attempt)
-            if not items:
-                return await self._empty(feed, day, cday, adapter, errors, attempt)
-            plan = tuple(s.paper.arxiv_id for s in items)
-            await repo.set_plan(feed.id, day, plan)
-            ranked = {s.paper.arxiv_id: s for s in items}
+            planned = await self._plan_items(feed, own_day, attempt)
+            if not planned.items:
+                return await self._empty(feed, day, own_day, adapter, planned.errors, attempt)
+            cday, note = planned.day, planned.note
+            plan = tuple(s.paper.arxiv_id for s in planned.items)
+            await repo.set_plan(feed.id, day, plan, content_day=cday)
+            ranked = {s.paper.arxiv_id: s for s in planned.items}
         if ranked is None:
             ranked = await self._ranked(feed, cday, plan)
         if root is None:
-            header = render.digest_header(cday, len(plan), feed.topic)
+            header = render.digest_header(cday, len(plan), feed.topic, note=note)
             await self._renew(feed, day)
             ref = await self._call(
                 adapter.open_thread(ch, header, header.thread_title or "Daily Papers"),
@@ -401,34 +446,82 @@ class Publisher:
             )
             await repo.add_posted(feed.id, day, arxiv_id, sent.message_id)
             count += 1
-        await repo.finish(feed.id, day, DeliveryStatus.DONE.value, None)
+        await repo.finish(feed.id, day, DeliveryStatus.DONE.value, note)
         self._retry.pop((feed.id, day), None)
         resumed = f" (resumed after {len(posted)})" if claim.root_message_id else ""
         log.info("feed %s %s: posted %d of %d papers%s", feed.id, day, count, len(plan), resumed)
-        return f"Posted the thread for {render.day_label(cday)} ({render.counted(len(plan), 'paper')})."
+        done = f"Posted the thread for {render.day_label(cday)} ({render.counted(len(plan), 'paper')})."
+        return f"{done} {note}" if note else done
 
-    async def _plan_items(
-        self, feed: Feed, cday: date, attempt: _Attempt
-    ) -> tuple[list[ScoredPaper], dict[str, str]]:
+    async def _plan_items(self, feed: Feed, cday: date, attempt: _Attempt) -> _Plan:
         """The ranked list to post, fetching the day first when the store has nothing for
         it (fresh install, missed fetch); also the sources that failed on that fetch."""
         engine, ch = self.engine, feed.channel
 
-        async def ranked() -> list[ScoredPaper]:
+        async def ranked(day: date) -> list[ScoredPaper]:
             return await engine.digest(
-                cday, top=feed.top_n, topic=feed.topic, platform=ch.platform, workspace=ch.workspace
+                day, top=feed.top_n, topic=feed.topic, platform=ch.platform, workspace=ch.workspace
             )
 
         # Whether the day is in the store is checked before ranking, not after: a fetch
         # finishing in between (the start-up fetch job, another feed) must not turn a full
         # day into an "empty" one.
         if await engine.store.papers.featured_on(cday):
-            return await ranked(), {}
+            return _Plan(await ranked(cday), {}, cday)
         fetch = attempt.fetches.get(cday)
         if fetch is None:  # one fetch per day per run, shared by every feed that needs it
-            fetch = attempt.fetches[cday] = asyncio.ensure_future(engine.ingest(cday))
-        report = await asyncio.shield(fetch)
-        return await ranked(), dict(report.errors)
+            fetch = attempt.fetches[cday] = self._start_fetch(cday)
+        if attempt.progress is not None:
+            names = _names({s.name: "" for s in engine.sources}) or "the sources"
+            await attempt.progress(
+                render.confirm(f"Fetching today's papers ({render.day_label(cday)}) from {names}…")
+            )
+        report = await self._wait_for(fetch, attempt.wait)
+        if report is None:  # post-now's wait is over: the admin gets what the store has
+            fetch.cancel()
+            errors = {s.name: f"no answer within {attempt.wait:g} s" for s in engine.sources}
+        else:
+            errors = dict(report.errors)
+        items = await ranked(cday)
+        if items or not errors or not attempt.manual:
+            return _Plan(items, errors, cday)
+        stored = [d for d in await engine.store.papers.days_with_papers(10) if d <= cday]
+        if not stored:
+            return _Plan([], errors, cday)
+        why = (
+            f"{_names(errors)} did not answer within {attempt.wait:g} s"
+            if report is None
+            else f"{_names(errors)} could not be reached"
+        )
+        note = f"{why}, so this thread shows {render.day_label(stored[0])}, the latest day stored."
+        log.info("feed %s: %s", feed.id, note)  # the admin who asked reads it in the answer
+        return _Plan(await ranked(stored[0]), errors, stored[0], note)
+
+    def _start_fetch(self, day: date) -> asyncio.Future[IngestReport]:
+        fetch = asyncio.ensure_future(self.engine.ingest(day))
+        self._fetches.add(fetch)
+        fetch.add_done_callback(self._fetches.discard)
+        return fetch
+
+    async def _wait_for(
+        self, fetch: asyncio.Future[IngestReport], patience: float | None
+    ) -> IngestReport | None:
+        """The fetch's report; None after ``patience`` seconds (None: no limit). Neither
+        running out of patience nor our own cancellation cancels the shared fetch; shutting
+        down stops the wait at once (the claim is released: nothing was posted yet)."""
+        stopping = asyncio.ensure_future(self.engine.stopping.wait())
+        waiting: set[asyncio.Future[object]] = {fetch, stopping}  # type: ignore[arg-type]
+        try:
+            done, _ = await asyncio.wait(
+                waiting, timeout=patience, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            stopping.cancel()
+        if stopping in done:
+            raise _Stopping
+        if fetch in done:
+            return fetch.result()
+        return None
 
     async def _ranked(self, feed: Feed, cday: date, plan: Sequence[str]) -> dict[str, ScoredPaper]:
         """Scores and reasons for a resumed plan (votes may have moved; the order is fixed)."""
@@ -464,7 +557,7 @@ class Publisher:
         repo = self.engine.store.deliveries
         names = _names(errors)
         if errors and not attempt.final:
-            detail = _clip(f"{names} could not be reached: " + "; ".join(errors.values()))
+            detail = _clip(f"{names} could not be reached: " + _reasons(errors))
             delay = self._backoff(feed.id, day, attempt.now)
             await repo.release(feed.id, day, self.owner, note=detail)
             log.warning(
@@ -483,7 +576,7 @@ class Publisher:
                 feed.id,
                 day,
                 names,
-                "; ".join(errors.values()),
+                _reasons(errors),
             )
         self._retry.pop((feed.id, day), None)
         if feed.empty_day is EmptyDay.SKIP:

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import render
-from bot.delivery import content_day
 from bot.messages import Context, Message, error
 from bot.models import ChannelRef, DeliveryStatus, Paper, UserRef
 from bot.ports import DeliveryError, Permalinks, PostedRef
 from bot.ranking import activity_text
+from bot.schedule import content_day
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -147,7 +147,7 @@ class Discussions:
                 parts.append(f"{n}. {title[:60]} ({' · '.join(bits)})")
             standings = "Live standings: " + "   ".join(parts)
             header = render.digest_header(
-                content_day(feed, day), len(ids), feed.topic, note=standings
+                delivery.content_day or content_day(feed, day), len(ids), feed.topic, note=standings
             )
             try:
                 await adapter.edit(

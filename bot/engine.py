@@ -31,9 +31,10 @@ from bot.ports import (
     SourceError,
     Store,
     SubscriptionLimitError,
+    interim_reply,
 )
 from bot.ranking import Weights, score_papers
-from bot.ratelimit import SlidingWindowLimiter
+from bot.ratelimit import CommandLimiter
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ class Engine:
         self.weights = weights_from(settings)
         self.adapters: dict[str, ChatAdapter] = {}
         self.stopping = asyncio.Event()
-        self.limiter = SlidingWindowLimiter(settings.command_rate_limit)
+        self.limiter = CommandLimiter(settings.command_rate_limit)
         self._handlers: dict[tuple[str, ...], Handler] = {
             ("today",): self._today,
             ("search",): self._search,
@@ -147,17 +148,7 @@ class Engine:
         """Shutdown: stop starting new posts and wait (bounded) for in-flight ones, which
         finish their current message and record their progress."""
         self.stopping.set()
-
-        async def idle() -> None:
-            for lock in list(self.publisher._locks.values()):
-                async with lock:
-                    pass
-
-        try:
-            async with asyncio.timeout(grace):
-                await idle()
-        except TimeoutError:
-            log.warning("shutdown: a post was still in flight after %.0f s", grace)
+        await self.publisher.drain(grace)
 
     def attach(self, adapter: ChatAdapter) -> None:
         self.adapters[adapter.platform] = adapter
@@ -266,7 +257,7 @@ class Engine:
         """Run one command for ``caller``. Always a Message; errors are one sentence."""
         t0 = time_mod.perf_counter()
         outcome = "ok"
-        if not self.limiter.allow((caller.platform, caller.workspace, caller.user_id)):
+        if not self.limiter.allow(caller):
             outcome = "rate_limited"
             message = error(
                 "Slow down a little: you can run "
@@ -308,7 +299,7 @@ class Engine:
         name, _, arg = action.partition(":")
         if name not in ("upvote", "abstract", "search", "discuss"):
             name = "unknown"
-        if not self.limiter.allow((caller.platform, caller.workspace, caller.user_id)):
+        if not self.limiter.allow(caller):
             message, outcome = error("Slow down a little, please."), "rate_limited"
         else:
             try:
@@ -663,18 +654,8 @@ class Engine:
 
     async def _status_message(self, feed: Feed | None) -> Message:
         if feed is None or feed.id is None:
-            return render.feed_status(None, None, None)
-        now = self.clock.now()
-        last = await self.store.deliveries.last(feed.id)
-        next_post = self.publisher.next_post(feed, now)
-        due_now = False
-        for day, at in self.publisher.due_days(feed, now):
-            done = await self.store.deliveries.get(feed.id, day)
-            if now - at <= self.publisher.grace and (
-                done is None or done.status.value == "claimed"
-            ):
-                due_now = True
-        return render.feed_status(feed, next_post, last, due_now=due_now)
+            return render.feed_status(None)
+        return render.feed_status(feed, await self.publisher.outlook(feed))
 
     async def _post_now(
         self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
@@ -682,7 +663,7 @@ class Engine:
         feed = await self.store.feeds.get(channel) if channel else None
         if feed is None or not feed.enabled:
             return error("Set up a daily thread here first with /papers channel setup.")
-        outcome = await self.publisher.post_now(feed)
+        outcome = await self.publisher.post_now(feed, progress=interim_reply.get())
         return render.confirm(outcome)
 
     async def _help(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:

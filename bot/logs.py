@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from typing import Protocol
 
 _CONTEXT_FIELDS = ("platform", "workspace", "channel", "command", "user")
 
@@ -58,8 +60,61 @@ class TextFormatter(logging.Formatter):
         return f"{line} {extra}".rstrip()
 
 
+class Prompt(Protocol):
+    """A prompt waiting on the terminal (the console adapter's)."""
+
+    def aside(self) -> AbstractContextManager[None]:
+        """Around other output: end the prompt's line first, show the prompt again after."""
+        ...
+
+
+class TerminalHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes records to stderr; when stderr is the terminal a prompt waits on, each line
+    goes on a line of its own below the prompt, and the prompt is shown again after it."""
+
+    prompt: Prompt | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        prompt = self.prompt
+        if prompt is None or not _isatty(self.stream):
+            super().emit(record)
+            return
+        with prompt.aside():
+            super().emit(record)
+
+
+def _isatty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):
+        return False
+
+
+def share_terminal(prompt: Prompt) -> Callable[[], None]:
+    """Keep log lines off ``prompt``'s line; returns the undo."""
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, TerminalHandler)]
+    for handler in handlers:
+        handler.prompt = prompt
+
+    def undo() -> None:
+        for handler in handlers:
+            if handler.prompt is prompt:
+                handler.prompt = None
+
+    return undo
+
+
+def console_level(explicit: bool) -> None:
+    """The console answers on the terminal: between two answers only warnings and errors
+    appear, unless PAPERHERALD_LOG_LEVEL was set (``explicit``), which is then obeyed."""
+    root = logging.getLogger()
+    if not explicit and root.level < logging.WARNING:
+        root.setLevel(logging.WARNING)
+
+
 def setup_logging(level: str, fmt: str, secrets: Iterable[str] = ()) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = TerminalHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter()
         if fmt == "json"

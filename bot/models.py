@@ -137,6 +137,8 @@ class Delivery:
     plan: tuple[str, ...] | None = None  # ids chosen at the first attempt, in rank order
     note: str | None = None
     updated_at: datetime | None = None
+    owner: str | None = None  # the run holding a claim; None once released or finished
+    content_day: date | None = None  # the HF day the thread shows (set with the plan)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -147,7 +148,17 @@ class DeliveryRepo(Protocol):
         self, feed_id: int, day: date, owner: str, note: str | None = None
     ) -> None: ...
     async def get(self, feed_id: int, day: date) -> Delivery | None: ...
-    async def set_plan(self, feed_id: int, day: date, plan: Sequence[str]) -> None: ...
+    async def set_plan(
+        self,
+        feed_id: int,
+        day: date,
+        plan: Sequence[str],
+        *,
+        content_day: date | None = None,
+    ) -> None:
+        """Fix the ids to post (in rank order) and the HF day they are from."""
+        ...
+
     async def set_root(self, feed_id: int, day: date, root_id: str, thread_id: str) -> None: ...
     async def add_posted(self, feed_id: int, day: date, arxiv_id: str, message_id: str) -> None: ...
     async def finish(self, feed_id: int, day: date, status: str, note: str | None) -> None: ...
@@ -294,3 +305,11 @@ class Permalinks(Protocol):
     """Optional for adapters: a link people can click to reach a posted message."""
 
     async def permalink(self, ref: PostedRef) -> str | None: ...
+
+
+InterimReply = Callable[["Message"], Awaitable[None]]
+# An adapter that can show the caller a short answer while a command is still working sets
+# this around the command (the console prints it at once); a handler about to do something
+# slow (post-now fetching a day first) says so through it. Unset: the platform's own
+# "working…" indicator (a deferred Discord or Slack answer) has to do.
+interim_reply: ContextVar[InterimReply | None] = ContextVar("interim_reply", default=None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.messages import (
     Actions,
@@ -18,9 +19,10 @@ from bot.messages import (
     PaperCard,
     Text,
 )
-from bot.models import Delivery, Feed, Paper, ScoredPaper, Subscription
+from bot.models import Feed, Paper, ScoredPaper, Subscription
 from bot.query import COUNT_CAP
 from bot.ranking import discussion_text, reason_line
+from bot.schedule import Outlook
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
 
@@ -318,15 +320,69 @@ def dm_digest(
     return Message(text="\n".join(lines), blocks=tuple(blocks), ephemeral=False)
 
 
-def feed_status(
-    feed: Feed | None, next_post: datetime | None, last: Delivery | None, *, due_now: bool = False
-) -> Message:
+def _at(when: datetime, feed: Feed) -> str:
+    local = when.astimezone(ZoneInfo(feed.timezone))
+    return f"{day_label(local.date())} {local:%H:%M}"
+
+
+def _next_line(feed: Feed, outlook: Outlook) -> str | None:
+    post = outlook.next_post
+    if not feed.enabled or post is None:
+        return None
+    line = (
+        f"Next post: {_at(post.at, feed)} ({feed.timezone}), "
+        f"papers of {day_label(post.content_day)}"
+    )
+    if not outlook.due:
+        return line
+    if outlook.last_live and outlook.last is not None and outlook.last.day == post.day:
+        return f"{line} — being posted now"
+    if not outlook.scheduled:
+        return f"{line} — due; no scheduler runs here, so /papers post-now posts it"
+    if outlook.retry_at is not None:
+        return f"{line} — due; the next try is at {_at(outlook.retry_at, feed)}"
+    return f"{line} — due; it goes out within a minute"
+
+
+def _last_line(outlook: Outlook) -> str | None:
+    last = outlook.last
+    if last is None:
+        return None
+    what = f"Last thread: {day_label(last.day)}"
+    if outlook.last_content_day is not None:
+        what += f", papers of {day_label(outlook.last_content_day)}"
+    note = f": {last.note}" if last.note else ""
+    status = last.status.value
+    if status == "done":
+        if last.plan is None:  # the empty-day note
+            why = note if last.note != "empty day" else ""
+            return f"{what} — no papers, a short note was posted{why}"
+        return f"{what} — posted{note}"
+    if status == "skipped":
+        return f"{what} — skipped (no papers){note}"
+    if status in ("missed", "failed"):
+        return f"{what} — {status}{note}"
+    # claimed: posting right now, or given up for a later run (after a failure, at shutdown)
+    planned = len(last.plan) if last.plan else 0
+    if outlook.last_live:
+        so_far = f" ({len(last.posted)} of {planned} papers so far)" if planned else ""
+        return f"{what} — being posted now{so_far}"
+    if last.root_message_id is not None:
+        return (
+            f"{what} — stopped after {len(last.posted)} of {planned} papers{note}; "
+            "the next run finishes it"
+        )
+    return f"{what} — not posted yet{note}"
+
+
+def feed_status(feed: Feed | None, outlook: Outlook | None = None) -> Message:
     if feed is None:
         text = (
             "This channel has no daily thread. An admin can start one with "
             "/papers channel setup 09:00 Europe/Berlin 10."
         )
         return Message(text=text, blocks=(Text(text),))
+    outlook = outlook or Outlook()
     state = "on" if feed.enabled else "off"
     lines = [
         f"Daily thread: {state}" + (f" ({feed.disabled_reason})" if feed.disabled_reason else ""),
@@ -334,22 +390,7 @@ def feed_status(
         f"Topic: {feed.topic or 'all papers'}",
         "Empty days: " + ("a short note" if feed.empty_day.value == "note" else "no post"),
     ]
-    if feed.enabled and due_now:
-        lines.append("Next post: today's thread is due and goes out within a minute.")
-    elif feed.enabled and next_post:
-        lines.append(f"Next post: {next_post:%a %d %b %H:%M} ({feed.timezone})")
-    if last:
-        outcome = {
-            "done": "posted",
-            "skipped": "skipped (no papers)",
-            "missed": "missed",
-            "failed": "failed",
-            "claimed": "in progress",
-        }[last.status.value]
-        lines.append(
-            f"Last delivery: {last.day.isoformat()} — {outcome}"
-            + (f": {last.note}" if last.note else "")
-        )
+    lines += [line for line in (_next_line(feed, outlook), _last_line(outlook)) if line]
     text = "\n".join(lines)
     return Message(text=text, blocks=(Header("Daily thread in this channel"), Text(text)))
 

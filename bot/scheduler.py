@@ -6,7 +6,10 @@ them un-awaited), with ``coalesce`` and ``max_instances=1`` so a slow run never 
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -26,6 +29,40 @@ class Jobs:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._running: set[asyncio.Task[object]] = set()
+
+    def stoppable(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """``job`` as run by the scheduler, cancellable at shutdown (:meth:`cancel_running`):
+        a run cancelled because the process stops ends quietly, where APScheduler would log
+        the CancelledError as a job failure with its whole traceback."""
+
+        @functools.wraps(job)
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._running.add(task)
+            try:
+                await job()
+            except asyncio.CancelledError:
+                if not self.engine.stopping.is_set():
+                    raise
+                log.info("shutdown: %s stopped", getattr(job, "__name__", "a job"))
+            finally:
+                if task is not None:
+                    self._running.discard(task)
+
+        return run
+
+    async def cancel_running(self, grace: float) -> None:
+        """Shutdown, after the posts were drained: cancel the jobs still running (a fetch
+        waiting on a slow server, a notify run) and wait up to ``grace`` s for them to end."""
+        running = set(self._running)
+        for task in running:
+            task.cancel()
+        if running:
+            _, pending = await asyncio.wait(running, timeout=grace)
+            if pending:
+                log.warning("shutdown: %d job(s) did not stop within %.0f s", len(pending), grace)
 
     async def fetch_hf(self) -> None:
         """Today and yesterday (UTC): HF upvotes keep growing during the day."""
@@ -101,14 +138,17 @@ def build_scheduler(engine: Engine, jobs: Jobs | None = None) -> AsyncIOSchedule
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600},
     )
-    scheduler.add_job(jobs.fetch_hf, fetch_trigger(settings), id="fetch_hf")
-    scheduler.add_job(jobs.fetch_hf, "date", run_date=now, id="fetch_hf_start")
-    scheduler.add_job(jobs.fetch_arxiv, arxiv_trigger(settings), id="fetch_arxiv")
+    job = jobs.stoppable
+    scheduler.add_job(job(jobs.fetch_hf), fetch_trigger(settings), id="fetch_hf")
+    scheduler.add_job(job(jobs.fetch_hf), "date", run_date=now, id="fetch_hf_start")
+    scheduler.add_job(job(jobs.fetch_arxiv), arxiv_trigger(settings), id="fetch_arxiv")
     scheduler.add_job(
-        jobs.publish, IntervalTrigger(minutes=1, timezone=UTC), id="publish", next_run_time=now
+        job(jobs.publish), IntervalTrigger(minutes=1, timezone=UTC), id="publish", next_run_time=now
     )
-    scheduler.add_job(jobs.notify, IntervalTrigger(minutes=15, timezone=UTC), id="notify")
+    scheduler.add_job(job(jobs.notify), IntervalTrigger(minutes=15, timezone=UTC), id="notify")
     # Each feed's header is edited at most hourly (bot.discussion); checking every 10 minutes
     # keeps the edits close to the hour after a thread is posted.
-    scheduler.add_job(jobs.standings, IntervalTrigger(minutes=10, timezone=UTC), id="standings")
+    scheduler.add_job(
+        job(jobs.standings), IntervalTrigger(minutes=10, timezone=UTC), id="standings"
+    )
     return scheduler

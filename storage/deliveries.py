@@ -86,11 +86,25 @@ class SqliteDeliveryRepo:
         )
         return delivery_from_row(row, tuple(r[0] for r in items))
 
-    async def set_plan(self, feed_id: int, day: date, plan: Sequence[str]) -> None:
+    async def set_plan(
+        self,
+        feed_id: int,
+        day: date,
+        plan: Sequence[str],
+        *,
+        content_day: date | None = None,
+    ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET plan = ?, updated_at = ? WHERE feed_id = ? AND day = ?",
-                (json.dumps(list(plan)), stamp(self.clock.now()), feed_id, day.isoformat()),
+                "UPDATE deliveries SET plan = ?, content_day = ?, updated_at = ? "
+                "WHERE feed_id = ? AND day = ?",
+                (
+                    json.dumps(list(plan)),
+                    content_day.isoformat() if content_day else None,
+                    stamp(self.clock.now()),
+                    feed_id,
+                    day.isoformat(),
+                ),
             )
 
     async def set_root(self, feed_id: int, day: date, root_id: str, thread_id: str) -> None:

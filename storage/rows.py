@@ -143,4 +143,6 @@ def delivery_from_row(row: aiosqlite.Row, posted: tuple[str, ...]) -> Delivery:
         posted=posted,
         note=row["note"],
         updated_at=parse_stamp(row["updated_at"]),
+        owner=row["owner"],
+        content_day=date.fromisoformat(row["content_day"]) if row["content_day"] else None,
     )

@@ -2,6 +2,11 @@
 
 The local user is an admin of the workspace ``local``; the terminal is channel ``terminal``.
 Daily posts and DMs for console feeds print here too.
+
+The terminal is shared: while the prompt waits for a line, anything else that prints (a
+daily post, a log warning on stderr) first ends the prompt's line and shows the prompt again
+after itself, so nothing is written into the middle of it (:meth:`ConsoleAdapter.aside`).
+What the user had typed stays in the terminal's line buffer and is still read on Enter.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ import getpass
 import itertools
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from adapters.console.render import render_message
 from bot.messages import Actions, Message
 from bot.models import ChannelRef, Platform, UserRef
-from bot.ports import CommandHandler, PostedRef
+from bot.ports import CommandHandler, PostedRef, interim_reply
 
 WORKSPACE = "local"
 CHANNEL = "terminal"
@@ -37,10 +44,42 @@ class ConsoleAdapter:
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stdout
         self._ids = itertools.count(1)
+        # Logging may write from other threads; the prompt state and stdout go together.
+        self._lock = threading.RLock()
+        self._prompt_shown = False
+        self.quit_requested = False  # the user typed quit/exit (not just the end of input)
 
     def write(self, text: str) -> None:
-        self.out.write(text.rstrip("\n") + "\n")
-        self.out.flush()
+        with self.aside():
+            self.out.write(text.rstrip("\n") + "\n")
+            self.out.flush()
+
+    def show_prompt(self) -> None:
+        with self._lock:
+            self.out.write(PROMPT)
+            self.out.flush()
+            self._prompt_shown = True
+
+    def prompt_answered(self) -> None:
+        """A line was read: the user's Enter ended the prompt's line."""
+        with self._lock:
+            self._prompt_shown = False
+
+    @contextmanager
+    def aside(self) -> Iterator[None]:
+        """Around anything else printed on this terminal (stdout or stderr): if the prompt
+        is waiting, end its line first and show it again afterwards."""
+        with self._lock:
+            shown = self._prompt_shown
+            if shown:
+                self.out.write("\n")
+                self.out.flush()
+                self._prompt_shown = False
+            try:
+                yield
+            finally:
+                if shown:
+                    self.show_prompt()
 
     def _ref(self, channel: ChannelRef, thread: str | None = None) -> PostedRef:
         mid = f"m{next(self._ids)}"
@@ -120,32 +159,41 @@ async def run_console(engine: CommandHandler, adapter: ConsoleAdapter, stdin: Te
     channel = ChannelRef(adapter.platform, WORKSPACE, CHANNEL)
     interactive = stdin.isatty()
     nav: dict[str, str] = {}
+
+    async def interim(message: Message) -> None:  # "Fetching…" while a command works
+        adapter.write(render_message(message))
+
     if interactive:
         adapter.write("Paper Herald console. Type /papers help, or quit to leave.")
     lines = _reader(stdin)
     while True:
         if interactive:
-            adapter.out.write(PROMPT)
-            adapter.out.flush()
+            adapter.show_prompt()
         line = await lines.get()
+        adapter.prompt_answered()
         if not line:
             break
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        if line in ("quit", "exit"):
+        if line.lower() in ("quit", "exit"):
+            adapter.quit_requested = True
             break
         if not interactive:
             adapter.write(f"{PROMPT}{line}")
         word = line.lower().removeprefix("/papers ").strip()
-        if word in ("next", "previous", "prev"):
-            action = nav.get("previous" if word == "prev" else word)
-            if action is None:
-                adapter.write("There is no other page to show.")
-                continue
-            reply = await engine.handle_action(user, action, channel)
-        else:
-            reply = await engine.handle_text(user, line, channel)
+        token = interim_reply.set(interim)
+        try:
+            if word in ("next", "previous", "prev"):
+                action = nav.get("previous" if word == "prev" else word)
+                if action is None:
+                    adapter.write("There is no other page to show.")
+                    continue
+                reply = await engine.handle_action(user, action, channel)
+            else:
+                reply = await engine.handle_text(user, line, channel)
+        finally:
+            interim_reply.reset(token)
         nav = nav_actions(reply) or nav
         adapter.write(render_message(reply) + "\n")
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.engine import Engine
 from bot.messages import Actions, Message, PaperCard
 from bot.models import ChannelRef, UserRef
@@ -198,8 +200,13 @@ async def test_channel_setup_validates_and_reports_status(filled: Engine) -> Non
     assert "Daily thread set up" in ok.text and "Europe/Berlin" in ok.text
     status = await filled.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "top 5" in status.text and "Topic: diffusion" in status.text
-    # 14:00 in Berlin: 09:00 passed within the grace window, so today's thread is due now.
-    assert "today's thread is due and goes out within a minute" in status.text
+    # 14:00 in Berlin: 09:00 passed within the grace window, so today's thread is due now;
+    # with no scheduler running (the console's `chat`) only post-now posts it.
+    assert "Next post: Fri 25 Sep 09:00 (Europe/Berlin), papers of Thu 24 Sep — due;" in status.text
+    assert "no scheduler runs here, so /papers post-now posts it" in status.text
+    filled.publisher.scheduled = True  # as under `paperherald run`
+    status = await filled.handle_text(bob(), "/papers channel status", CHANNEL)
+    assert "— due; it goes out within a minute" in status.text
     filled.clock.set(datetime(2026, 9, 25, 18, 0, tzinfo=UTC))  # 20:00 Berlin: past the grace
     status = await filled.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "Next post: Sat 26 Sep 09:00" in status.text
@@ -227,11 +234,17 @@ async def test_post_now_posts_once(filled: Engine) -> None:
     assert len(adapter.thread_items()) == 3
 
 
-async def test_rate_limit_says_slow_down(filled: Engine) -> None:
+@pytest.mark.parametrize("platform", ["discord", "slack"])
+async def test_rate_limit_says_slow_down(filled: Engine, platform: str) -> None:
+    """Discord and Slack users keep the per-person limit (the console has none)."""
     filled.limiter.limit = 3
-    replies = [await filled.handle_text(alice(), "/papers help") for _ in range(4)]
+    ann = UserRef(platform, "W1", "ann", "Ann")
+    replies = [await filled.handle_text(ann, "/papers help") for _ in range(4)]
     assert "Slow down" in replies[-1].text
-    assert "Slow down" not in (await filled.handle_text(bob(), "/papers help")).text
+    clicks = [await filled.handle_action(ann, "abstract:2609.00001") for _ in range(2)]
+    assert all("Slow down" in c.text for c in clicks)  # buttons count too
+    ben = UserRef(platform, "W1", "ben", "Ben")
+    assert "Slow down" not in (await filled.handle_text(ben, "/papers help")).text
 
 
 async def test_closed_dm_notice_is_shown_once(filled: Engine, store: Repositories) -> None:

@@ -67,7 +67,9 @@ async def test_an_empty_day_follows_the_feed_setting(
     else:
         assert chat.log == []
         assert row.status is DeliveryStatus.SKIPPED
-        assert "Last delivery: 2026-09-25 — skipped (no papers)" in await status_text(engine)
+        assert "Last thread: Fri 25 Sep, papers of Thu 24 Sep — skipped (no papers)" in (
+            await status_text(engine)
+        )
     assert chat.threads() == []
     # Papers arriving later that day do not produce a second post.
     await store.papers.upsert(paper_batch(CDAY))
@@ -111,7 +113,8 @@ async def test_a_source_down_until_the_grace_window_ends(
     assert 10 <= len(source.calls) <= 20
     row = await store.deliveries.get(feed.id, DAY)
     assert row is not None and row.status is DeliveryStatus.CLAIMED
-    assert "in progress: Hugging Face could not be reached: Hugging Face answered 503" in (
+    # Nothing runs between two tries: the status says what is wrong, not "in progress".
+    assert "— not posted yet: Hugging Face could not be reached: Hugging Face answered 503" in (
         await status_text(engine)
     )
 

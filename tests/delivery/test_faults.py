@@ -47,7 +47,7 @@ async def test_a_permanent_error_turns_the_feed_off_with_the_reason(
     assert row is not None and row.status is DeliveryStatus.FAILED
     status = await status_text(engine)
     assert f"Daily thread: off ({reason})" in status
-    assert f"Last delivery: 2026-09-25 — failed: {reason}" in status
+    assert f"Last thread: Fri 25 Sep, papers of Thu 24 Sep — failed: {reason}" in status
     assert "Next post" not in status
     # Nothing more is attempted for a disabled feed.
     chat.fail_after = chat.fault = None
@@ -79,7 +79,7 @@ async def test_transient_errors_are_retried_with_backoff(
         when += timedelta(minutes=1)
     minutes = [int((t - NOW).total_seconds() // 60) for t in tried]
     assert minutes == [0, 1, 3, 7, 15, 31]  # 1, 2, 4, 8, 16 minutes apart
-    assert "in progress: posting failed: Slack answered 503" in await status_text(engine)
+    assert "— not posted yet: posting failed: Slack answered 503" in await status_text(engine)
     del chat.channel_faults["general"]
     await engine.publisher.publish_due(NOW + timedelta(minutes=61))
     assert len(chat.threads()) == 1 and len(chat.items()) == 10

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FakeClock
-from bot.delivery import content_day, post_instant
 from bot.engine import Engine
 from bot.models import ChannelRef, DeliveryStatus, Feed
+from bot.schedule import content_day, post_instant
 from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
 from tests.delivery.conftest import Recorder, add_feed, at_utc, paper_batch
@@ -181,7 +181,10 @@ async def test_down_all_day_marks_the_day_missed_and_never_posts_it_late(
         "not posted: the bot was not running between 09:00 and 15:00 (Europe/Berlin)"
     )
     status = await engine.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
-    assert "Last delivery: 2026-09-25 — missed: not posted: the bot was not running" in status.text
+    assert (
+        "Last thread: Fri 25 Sep, papers of Thu 24 Sep — missed: not posted: the bot was not "
+        "running between 09:00 and 15:00 (Europe/Berlin)"
+    ) in status.text
     # Saturday's own thread goes out at 09:00 as usual, and Friday's never does.
     await publish(engine, clock, datetime(2026, 9, 26, 9, 0, tzinfo=ZoneInfo(BERLIN)))
     assert len(chat.threads()) == 1 and "Fri 25 Sep" in chat.threads()[0]
@@ -260,13 +263,14 @@ async def test_status_shows_next_post_in_the_feed_zone_and_last_outcome(
     setup = await engine.handle_text(
         alice(admin=True), "/papers channel setup 09:00 Europe/Berlin 10", CHANNEL
     )
-    assert "Next post: Sun 25 Oct 09:00 (Europe/Berlin)" in setup.text
+    assert "Next post: Sun 25 Oct 09:00 (Europe/Berlin), papers of Sat 24 Oct" in setup.text
     await store.papers.upsert(paper_batch(date(2026, 10, 24)))
     await publish(engine, clock, at_utc(2026, 10, 25, 8, 0))  # 09:00 CET, after the change
     status = await engine.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
     assert "Daily thread: on" in status.text
-    assert "Next post: Mon 26 Oct 09:00 (Europe/Berlin)" in status.text
-    assert "Last delivery: 2026-10-25 — posted" in status.text
+    assert "Next post: Mon 26 Oct 09:00 (Europe/Berlin), papers of Sun 25 Oct" in status.text
+    # The thread of Sun 25 Oct showed the papers of Sat 24 Oct, and the status says so.
+    assert "Last thread: Sun 25 Oct, papers of Sat 24 Oct — posted" in status.text
     other = await engine.handle_text(
         alice(), "/papers channel status", ChannelRef("console", "ws1", "elsewhere")
     )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 from adapters.console.adapter import ConsoleAdapter, run_console
 from adapters.console.render import render_message
@@ -52,3 +53,26 @@ def test_card_rendering_shows_buttons_as_commands() -> None:
     assert text.startswith("1. Paper 0 on diffusion sampling")
     assert "[▲ Upvote · 3 → /papers upvote 2609.20000]" in text
     assert "[Abstract → /papers paper 2609.20000]" in text
+
+
+async def test_the_local_user_explores_without_a_rate_limit(engine: Engine) -> None:
+    """31 commands in well under a minute, paging included: none answers "Slow down"
+    (Discord and Slack keep their per-person limit: tests/core/test_engine_commands.py)."""
+    from tests.conftest import HF_DAY, make_batch
+
+    await engine.store.papers.upsert(make_batch(HF_DAY, 12))
+    assert engine.settings.command_rate_limit == 20
+    out = io.StringIO()
+    adapter = ConsoleAdapter(out)
+    engine.attach(adapter)
+    script = "/papers search heraldic\n" + "next\nprevious\n" * 10 + "/papers help\n" * 10
+    read_end, write_end = os.pipe()  # a real pipe as stdin, like `... | paperherald chat`
+    os.write(write_end, script.encode())
+    os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as stdin:
+        assert await run_console(engine, adapter, stdin) == 0
+    text = out.getvalue()
+    assert "Slow down" not in text
+    assert text.count("== Results 1–5 of 12 for heraldic ==") == 11
+    assert text.count("== Results 6–10 of 12 for heraldic ==") == 10
+    assert text.count("== Paper Herald ==") == 10
