@@ -124,7 +124,7 @@ COMMANDS: tuple[Command, ...] = (
         (
             Option(
                 "query",
-                'Words, "phrases", -exclude, author:, cat:, since:',
+                'Words, "phrases", -exclude, prefix*, author:, cat:, since:',
                 required=True,
                 max_length=500,
                 rest=True,

@@ -678,7 +678,7 @@ class Engine:
                 Text("\n".join(lines)),
                 Context(_ANY_ORDER),
                 Context(
-                    'Search syntax: "exact phrase", -exclude, a OR b, author:name, '
+                    'Search syntax: "exact phrase", -exclude, a OR b, prefix*, author:name, '
                     "cat:cs.LG, since:2025-01-01, before:2025-06-01, upvotes>:10"
                 ),
             ),

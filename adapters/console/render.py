@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 
 from bot.messages import (
@@ -16,13 +17,33 @@ from bot.messages import (
     Text,
 )
 
-WIDTH = 100
+MAX_WIDTH = 100  # long lines read badly even on a wide terminal
+MIN_WIDTH = 40
 renderers: BlockRenderers[str] = BlockRenderers()
 
 
 def button_text(button: Button) -> str:
     target = button.command or button.action
     return f"[{button.label} → {target}]"
+
+
+def width() -> int:
+    """The terminal's width (COLUMNS when piped), within reason; read per message so a
+    resized terminal is followed."""
+    columns = shutil.get_terminal_size((MAX_WIDTH, 24)).columns
+    return max(MIN_WIDTH, min(MAX_WIDTH, columns))
+
+
+def fill(text: str, indent: str) -> str:
+    """Wrap at word boundaries only: a URL or a long word overflows rather than breaks."""
+    return textwrap.fill(
+        text,
+        width(),
+        initial_indent=indent,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 @renderers.register(Header)
@@ -37,7 +58,7 @@ def _text(block: Text) -> str:
 
 @renderers.register(Context)
 def _context(block: Context) -> str:
-    return textwrap.fill(block.text, WIDTH, initial_indent="  ", subsequent_indent="  ")
+    return fill(block.text, "  ")
 
 
 @renderers.register(Divider)
@@ -59,13 +80,9 @@ def _card(card: PaperCard) -> str:
     if card.reason:
         lines.append(f"   {card.reason}")
     if card.abstract:
-        lines.append(
-            textwrap.fill(card.abstract, WIDTH, initial_indent="   ", subsequent_indent="   ")
-        )
+        lines.append(fill(card.abstract, "   "))
     elif card.summary:
-        lines.append(
-            textwrap.fill(card.summary, WIDTH, initial_indent="   ", subsequent_indent="   ")
-        )
+        lines.append(fill(card.summary, "   "))
     if card.links:
         lines.append("   " + "  ".join(f"{link.label}: {link.url}" for link in card.links))
     if card.buttons:

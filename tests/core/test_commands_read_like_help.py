@@ -187,6 +187,8 @@ async def test_help_says_what_unsubscribe_takes(filled: Engine) -> None:
     assert "/papers unsubscribe <topic|#id|all>" in reply.text
     assert "/papers top [day|week|month] [votes|discussed]" in reply.text
     assert "Optional arguments go in any order" in reply.text
+    shown = " ".join(getattr(b, "text", "") for b in reply.blocks)
+    assert "prefix*" in shown  # the search syntax the README documents
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,7 @@ def read_session(text: str) -> Session:
 def clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(_SETTING_PREFIXES)}
     env["PYTHONIOENCODING"] = "utf-8"
+    env["COLUMNS"] = "100"  # the README's transcript is 100 columns wide; output follows COLUMNS
     return env
 
 
