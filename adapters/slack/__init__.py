@@ -14,13 +14,29 @@ from bot.ports import CommandHandler
 
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 
-__all__ = ["SlackAdapter", "build_slack_adapter", "build_web_client"]
+__all__ = ["SlackAdapter", "build_slack_adapter", "build_web_client", "check_credentials"]
+
+
+def check_credentials(settings: Settings, *, client_given: bool = False) -> Mode:
+    """The one check of Slack's settings, before anything is built: a bot token (unless a
+    client is injected), and SLACK_APP_TOKEN (Socket Mode; it wins over the signing secret)
+    or SLACK_SIGNING_SECRET (HTTP mode). Returns the mode; a ConfigError names what to set.
+    Whether Slack accepts the tokens is asked at start (``SlackAdapter.start``)."""
+    if settings.slack_bot_token is None and not client_given:
+        raise ConfigError("SLACK_BOT_TOKEN: set it (xoxb-...) to use Slack.")
+    if settings.slack_app_token:
+        return "socket"  # the start-up log says so when a signing secret is set too
+    if settings.slack_signing_secret:
+        return "http"
+    raise ConfigError(
+        "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: set one (Socket Mode or HTTP mode) to use Slack."
+    )
 
 
 def build_web_client(settings: Settings) -> AsyncWebClient:
+    check_credentials(settings)
     token = settings.slack_bot_token
-    if token is None:
-        raise ConfigError("SLACK_BOT_TOKEN: set it (xoxb-...) to use Slack.")
+    assert token is not None  # checked just above
     base = settings.slack_api_base_url or DEFAULT_API_BASE_URL
     # slack_sdk joins method names onto the base URL: without the slash ".../api" + "auth.test"
     # would lose the "/api" part.
@@ -46,18 +62,7 @@ def build_slack_adapter(
 ) -> SlackAdapter:
     """Socket Mode when SLACK_APP_TOKEN is set (it wins over SLACK_SIGNING_SECRET), HTTP mode
     with SLACK_SIGNING_SECRET otherwise; neither is a ConfigError naming both."""
-    if settings.slack_bot_token is None and client is None:
-        raise ConfigError("SLACK_BOT_TOKEN: set it (xoxb-...) to use Slack.")
-    mode: Mode
-    if settings.slack_app_token:
-        mode = "socket"  # the start-up log says so when a signing secret is set too
-    elif settings.slack_signing_secret:
-        mode = "http"
-    else:
-        raise ConfigError(
-            "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: set one (Socket Mode or HTTP mode) to use "
-            "Slack."
-        )
+    mode = check_credentials(settings, client_given=client is not None)
     if client is None:
         client = build_web_client(settings)
     elif not any(isinstance(h, AsyncRateLimitErrorRetryHandler) for h in client.retry_handlers):

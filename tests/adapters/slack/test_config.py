@@ -10,7 +10,8 @@ import pytest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import build_slack_adapter
+from adapters.slack import SlackAdapter, build_slack_adapter, check_credentials
+from bot.app import build_adapters, open_core
 from bot.config import ConfigError
 from bot.engine import Engine
 from bot.ports import ChatAdapter
@@ -112,3 +113,33 @@ async def test_slack_unreachable_at_start(tmp_path: Path, fake: FakeSlack, engin
     settings = slack_settings(tmp_path, fake, "http", slack_api_base_url="http://127.0.0.1:9/api/")
     with pytest.raises(ConnectionError, match="could not be reached"):
         await build_slack_adapter(settings, engine).start()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"slack_bot_token": BOT_TOKEN},
+        {"slack_app_token": APP_TOKEN},
+        {"slack_bot_token": BOT_TOKEN, "slack_signing_secret": SECRET},
+    ],
+)
+async def test_paperherald_run_checks_slack_credentials_in_the_adapters_one_place(
+    tmp_path: Path, values: dict[str, str]
+) -> None:
+    """``build_adapters`` (what ``paperherald run`` uses) and the adapter agree, because
+    only ``check_credentials`` decides: same mode, or the same one-line ConfigError."""
+    settings = make_settings(tmp_path, **values)
+    try:
+        expected: str | None = check_credentials(settings)
+    except ConfigError as exc:
+        expected = str(exc)
+    async with open_core(settings) as core:
+        if expected in ("socket", "http"):
+            (adapter,) = build_adapters(core)
+            assert isinstance(adapter, SlackAdapter) and adapter.mode == expected
+        elif settings.slack_bot_token is None:
+            assert build_adapters(core) == []  # no bot token: Slack is not configured at all
+        else:
+            with pytest.raises(ConfigError) as caught:
+                build_adapters(core)
+            assert str(caught.value) == expected
