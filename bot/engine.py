@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot import arxiv_ids, query, render, zones
+from bot import actions, arxiv_ids, query, render, zones
 from bot.commands import COMMANDS, CommandCall, UsageError, help_lines, parse_line
 from bot.config import Settings
-from bot.messages import Context, Header, Message, Text, error
+from bot.messages import Context, Header, Message, Text, admin_refusal, error, internal_error
 from bot.metrics import Metrics, NullMetrics
 from bot.models import ChannelRef, EmptyDay, Feed, Paper, ScoredPaper, Subscription, UserRef
 from bot.ports import (
@@ -263,9 +263,9 @@ class Engine:
                 "Slow down a little: you can run "
                 f"{self.settings.command_rate_limit} commands a minute."
             )
-        elif call.command.admin and not caller.is_admin:
+        elif (refusal := admin_refusal(call.command, caller)) is not None:
             outcome = "denied"
-            message = error(f"Only admins can use /papers {call.command.name}.")
+            message = refusal
         else:
             try:
                 message = await self._handlers[call.path](caller, call, channel)
@@ -275,9 +275,7 @@ class Engine:
                 log.exception(
                     "command %s failed", call.command.name, extra=_ctx(caller, channel, call)
                 )
-                message = error(
-                    "Something went wrong on our side; it has been logged. Please try again."
-                )
+                message = internal_error()
             else:
                 message = await self._with_notice(caller, message)
         seconds = time_mod.perf_counter() - t0
@@ -294,22 +292,19 @@ class Engine:
     async def handle_action(
         self, caller: UserRef, action: str, channel: ChannelRef | None = None
     ) -> Message:
-        """A button click (``upvote:<id>``, ``abstract:<id>``, ``search:<key>:<page>``)."""
+        """A button click: an action string as ``bot.actions.encode`` built it."""
         t0 = time_mod.perf_counter()
-        name, _, arg = action.partition(":")
-        if name not in ("upvote", "abstract", "search", "discuss"):
-            name = "unknown"
+        call = actions.decode(action)
+        name = call.name if call is not None else "unknown"
         if not self.limiter.allow(caller):
             message, outcome = error("Slow down a little, please."), "rate_limited"
         else:
             try:
-                message = await self._action(caller, name, arg, channel)
+                message = await self._action(caller, call, channel)
                 outcome = "error" if message.is_error else "ok"
             except Exception:
                 log.exception("button %s failed", name)
-                message = error(
-                    "Something went wrong on our side; it has been logged. Please try again."
-                )
+                message = internal_error()
                 outcome = "failed"
         seconds = time_mod.perf_counter() - t0
         self.metrics.command(f"button {name}", outcome, seconds)
@@ -328,21 +323,23 @@ class Engine:
         return message
 
     async def _action(
-        self, caller: UserRef, name: str, arg: str, channel: ChannelRef | None = None
+        self, caller: UserRef, call: actions.ActionCall | None, channel: ChannelRef | None = None
     ) -> Message:
-        if name == "upvote":
-            return await self._toggle_vote(caller, arg)
-        if name == "abstract":
-            return await self._show_paper(caller, arg)
-        if name == "discuss":
-            return await self._discuss_paper(caller, arg, channel)
-        if name == "search":
-            key, _, page = arg.rpartition(":")
-            text = await self.store.papers.saved_query(key)
-            if text is None or not page.isdigit():
+        unsupported = error("That button is no longer supported; run the command again.")
+        if call is None:
+            return unsupported
+        if call.action is actions.UPVOTE:
+            return await self._toggle_vote(caller, call.get("arxiv_id"))
+        if call.action is actions.ABSTRACT:
+            return await self._show_paper(caller, call.get("arxiv_id"))
+        if call.action is actions.DISCUSS:
+            return await self._discuss_paper(caller, call.get("arxiv_id"), channel)
+        if call.action is actions.SEARCH_PAGE:
+            text = await self.store.papers.saved_query(call.get("query_key"))
+            if text is None:
                 return error("That search has expired; run /papers search again.")
-            return await self._search_page(caller, text, int(page))
-        return error("That button is no longer supported; run the command again.")
+            return await self._search_page(caller, text, int(call.get("page")))
+        return unsupported
 
     async def autocomplete(self, caller: UserRef, kind: str, prefix: str) -> list[tuple[str, str]]:
         """(label, value) suggestions, at most 25 (Discord's limit)."""

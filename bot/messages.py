@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from bot.commands import Command
+    from bot.models import UserRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,8 +27,9 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A button. ``action`` is a stable id (``upvote:2411.01234``) that the engine can
-    handle after a restart; ``command`` is the equivalent text command, for the console."""
+    """A button. ``action`` is a stable id built by ``bot.actions.encode``
+    (``upvote:2411.01234``) that the engine can handle after a restart; ``command`` is the
+    equivalent text command, for the console."""
 
     label: str
     action: str
@@ -107,6 +112,23 @@ def plain(text: str, *, ephemeral: bool = True) -> Message:
 def error(text: str) -> Message:
     """One friendly sentence, never a traceback."""
     return Message(text=text, blocks=(Text(text),), ephemeral=True, is_error=True)
+
+
+# Said by the engine and by the adapters alike: one wording, kept here.
+INTERNAL_ERROR = "Something went wrong on our side; it has been logged. Please try again."
+
+
+def internal_error() -> Message:
+    """The answer when a command or a button failed in our code (the traceback is logged)."""
+    return error(INTERNAL_ERROR)
+
+
+def admin_refusal(command: Command, caller: UserRef, *, hint: str = "") -> Message | None:
+    """The one admin check: None when ``caller`` may run ``command``, else the answer.
+    ``hint`` is what "admin" means on the caller's platform, when the adapter says so."""
+    if not command.admin or caller.is_admin:
+        return None
+    return error(" ".join(x for x in (f"Only admins can use /papers {command.name}.", hint) if x))
 
 
 R = TypeVar("R")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.actions import ABSTRACT, DISCUSS, SEARCH_PAGE, UPVOTE, encode
 from bot.messages import (
     Actions,
     Block,
@@ -68,7 +69,7 @@ def day_label(day: date) -> str:
 def upvote_button(arxiv_id: str, votes: int) -> Button:
     return Button(
         label=f"▲ Upvote · {votes}" if votes else "▲ Upvote",
-        action=f"upvote:{arxiv_id}",
+        action=encode(UPVOTE, arxiv_id),
         command=f"/papers upvote {arxiv_id}",
         style="primary",
     )
@@ -98,11 +99,13 @@ def paper_card(
     buttons = [upvote_button(paper.arxiv_id, votes)]
     if discuss:
         buttons.append(
-            Button("💬 Discuss", f"discuss:{paper.arxiv_id}", f"/papers discuss {paper.arxiv_id}")
+            Button(
+                "💬 Discuss", encode(DISCUSS, paper.arxiv_id), f"/papers discuss {paper.arxiv_id}"
+            )
         )
     if not full_abstract:
         buttons.append(
-            Button("Abstract", f"abstract:{paper.arxiv_id}", f"/papers paper {paper.arxiv_id}")
+            Button("Abstract", encode(ABSTRACT, paper.arxiv_id), f"/papers paper {paper.arxiv_id}")
         )
     return PaperCard(
         arxiv_id=paper.arxiv_id,
@@ -244,9 +247,9 @@ def search_results(
         blocks.append(paper_card(paper, votes=votes, rank=i))
     nav = []
     if page > 1:
-        nav.append(Button("◀ Previous", f"search:{query_key}:{page - 1}", "previous"))
+        nav.append(Button("◀ Previous", encode(SEARCH_PAGE, query_key, page - 1), "previous"))
     if page < pages:
-        nav.append(Button("Next ▶", f"search:{query_key}:{page + 1}", "next"))
+        nav.append(Button("Next ▶", encode(SEARCH_PAGE, query_key, page + 1), "next"))
     if nav:
         blocks.append(Actions(tuple(nav)))
     blocks.append(Context(f"Page {page} of {pages}"))

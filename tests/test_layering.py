@@ -55,6 +55,7 @@ def test_adapters_and_storage_use_only_the_core_interfaces(path: Path) -> None:
         "bot.ports",
         "bot.messages",
         "bot.commands",
+        "bot.actions",
         "bot.config",
         "bot.query",
         "bot.arxiv_ids",

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 from adapters.console.render import render_message
+from bot.actions import decode
 from bot.messages import Actions, Message
 from bot.models import ChannelRef, Platform, UserRef
 from bot.ports import CommandHandler, PostedRef, interim_reply
@@ -143,13 +144,15 @@ def _reader(stdin: TextIO) -> asyncio.Queue[str]:
 
 
 def nav_actions(message: Message) -> dict[str, str]:
-    """Pagination buttons of a message, by console word (``next``/``previous``)."""
+    """Pagination buttons of a message, by console word (``next``/``previous``): buttons
+    whose declared action replaces the message it sits on, under the word they show."""
     found = {}
     for block in message.blocks:
         if isinstance(block, Actions):
             for b in block.buttons:
-                if b.action.startswith("search:"):
-                    found["next" if "Next" in b.label else "previous"] = b.action
+                call = decode(b.action)
+                if call is not None and call.action.replaces and b.command:
+                    found[b.command] = b.action
     return found
 
 

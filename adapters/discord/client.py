@@ -24,9 +24,10 @@ from adapters.discord.invite import PERMISSIONS
 from adapters.discord.pacing import ChannelPacer
 from adapters.discord.render import NO_MENTIONS, Rendered, render_message, thread_name
 from adapters.discord.views import ActionButton, relabel
+from bot.actions import decode
 from bot.commands import Command, UsageError, validate
 from bot.config import ConfigError, Settings
-from bot.messages import Message, error
+from bot.messages import Message, admin_refusal, error, internal_error
 from bot.models import ChannelRef, Platform, UserRef
 from bot.ports import CommandHandler, DeliveryError, KeyValue, PostedRef
 
@@ -36,12 +37,9 @@ GUILD_READY_TIMEOUT = 2.0  # discord.py waits this long after the last GUILD_CRE
 READY_TIMEOUT = 30.0
 CLOSE_GRACE = 0.25  # the gateway loop needs a few ms to notice the close
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the thread stays open until the next one
-# Button actions that page through a result: they replace the clicked message in place.
-REPLACING_ACTIONS = frozenset({"search"})
-# Button actions that may take longer than Discord's 3 s: answered "thinking…" first.
-DEFERRED_ACTIONS = frozenset({"discuss"})
-# Where a discussion opens: the channel, also when Discuss is used inside one of its threads.
-DISCUSSION_ACTIONS = frozenset({"discuss"})
+# What "admin" means here, added to the core's one refusal sentence.
+ADMIN_HINT = "On Discord that takes the Manage Server permission."
+# Where a discussion opens: the channel, also when /papers discuss is used inside a thread.
 DISCUSSION_COMMANDS = frozenset({("discuss",)})
 
 
@@ -217,13 +215,10 @@ class DiscordAdapter:
         self, interaction: discord.Interaction[Any], decl: Command, values: dict[str, Any]
     ) -> None:
         caller = self.caller(interaction)
-        if decl.admin and not caller.is_admin:
-            await self.reply(
-                interaction,
-                error(
-                    f"Only members with the Manage Server permission can use /papers {decl.name}."
-                ),
-            )
+        # Checked before deferring too: a public "thinking…" would make the refusal public.
+        refusal = admin_refusal(decl, caller, hint=ADMIN_HINT)
+        if refusal is not None:
+            await self.reply(interaction, refusal)
             return
         if decl.slow:  # answer within Discord's 3 s, then take the time needed
             await interaction.response.defer(ephemeral=decl.ephemeral, thinking=True)
@@ -251,10 +246,7 @@ class DiscordAdapter:
     ) -> None:
         log.error("/papers failed", exc_info=exc)
         with contextlib.suppress(discord.HTTPException):
-            await self.reply(
-                interaction,
-                error("Something went wrong on our side; it has been logged. Please try again."),
-            )
+            await self.reply(interaction, internal_error())
 
     async def reply(self, interaction: discord.Interaction[Any], message: Message) -> None:
         """Answer an interaction (or follow up a deferred one) with a rendered Message."""
@@ -277,19 +269,18 @@ class DiscordAdapter:
             )
             if not interaction.response.is_done() or deferred:
                 with contextlib.suppress(discord.HTTPException):
-                    await self.reply(
-                        interaction,
-                        error("Something went wrong on our side; it has been logged."),
-                    )
+                    await self.reply(interaction, internal_error())
 
     async def _button(self, interaction: discord.Interaction[Any], button: ActionButton) -> None:
         caller = self.caller(interaction)
-        name = button.action.partition(":")[0]
-        if name in DEFERRED_ACTIONS:
+        # What the click does around the answer comes from the action's declaration.
+        call = decode(button.action)  # None: the engine answers that it is unsupported
+        action = call.action if call is not None else None
+        if action is not None and action.deferred:
             await interaction.response.defer(ephemeral=True, thinking=True)
         where = (
             self.discussion_channel(interaction)
-            if name in DISCUSSION_ACTIONS
+            if action is not None and action.in_parent
             else self.channel_of(interaction)
         )
         message = await self.engine.handle_action(caller, button.action, where)
@@ -303,7 +294,7 @@ class DiscordAdapter:
             await interaction.response.edit_message(view=view, allowed_mentions=NO_MENTIONS)
             await self.reply(interaction, message)
             return
-        if name in REPLACING_ACTIONS:
+        if action is not None and action.replaces:
             await interaction.response.edit_message(**render_message(message).edit_kwargs())
             return
         await self.reply(interaction, message)

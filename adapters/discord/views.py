@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import discord
 
 from adapters.discord.render import CUSTOM_ID_PREFIX, LABEL_MAX, ButtonSpec, clip
+from bot.actions import MAX_LENGTH
 from bot.messages import Button
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class ButtonHost(Protocol):
 
 class ActionButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=re.escape(CUSTOM_ID_PREFIX) + r"(?P<action>\S{1,97})",
+    template=re.escape(CUSTOM_ID_PREFIX) + rf"(?P<action>\S{{1,{MAX_LENGTH}}})",
 ):
     def __init__(
         self,

@@ -1,7 +1,8 @@
 """Bolt listeners: ``/papers ...``, every ``ph_*`` button, and ``message`` events.
 
 Commands and buttons ack first (Slack allows 3 s), then ask the engine and answer through
-``respond`` or ``chat.update``. Message events (auto-acked by Bolt) count human replies in
+``respond`` or ``chat.update``; so an action declared ``deferred`` needs nothing more here, and
+its other flags (``in_parent``, ``replaces``) come from ``bot.actions``. Message events (auto-acked by Bolt) count human replies in
 threads: the engine decides whether the thread is a paper's discussion."""
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from adapters.slack.render import (
     render_message,
     unescape,
 )
+from bot.actions import decode
 from bot.messages import Message
 from bot.models import ChannelRef, Platform, UserRef
 from bot.ports import CommandHandler
@@ -107,7 +109,6 @@ def register(
         await ack()
         await answer_button(engine, people, memory, body, action, respond, client)
 
-
     async def on_message(
         body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
@@ -168,14 +169,15 @@ async def answer_button(
     if neutral is None:
         return
     caller, channel = await _click_context(people, body)
-    if neutral.startswith("discuss:"):
+    call = decode(neutral)  # None: the engine answers that the button is unsupported
+    if call is not None and call.action.in_parent:
         channel = discussion_channel(channel)
     message = await engine.handle_action(caller, neutral, channel)
     if message.button_updates and not message.is_error:
         await relabel_source(body, action, message, respond, client, memory)
         await send_reply(respond, memory, message, replace=False)
-    elif neutral.startswith("search:") and not message.is_error:
-        # Next/Previous: the page replaces the results it was clicked in.
+    elif call is not None and call.action.replaces and not message.is_error:
+        # e.g. Next/Previous: the page replaces the results it was clicked in.
         await send_reply(respond, memory, message, replace=True)
     else:
         await send_reply(respond, memory, message, replace=False)

@@ -3,12 +3,18 @@ from __future__ import annotations
 import io
 import os
 
+import pytest
+
 from adapters.console.adapter import ConsoleAdapter, run_console
 from adapters.console.render import render_message
+from bot.actions import encode
 from bot.engine import Engine
-from bot.messages import Message
+from bot.messages import Actions, Button, Message, Text
+from bot.models import ChannelRef, UserRef
 from bot.render import paper_card
-from tests.conftest import fixture_ids
+from storage.store import Repositories
+from tests.action_table import declare_action
+from tests.conftest import HF_DAY, fixture_ids, make_batch
 
 
 async def test_a_piped_session_answers_every_line_and_ends_at_eof(filled: Engine) -> None:
@@ -76,3 +82,51 @@ async def test_the_local_user_explores_without_a_rate_limit(engine: Engine) -> N
     assert text.count("== Results 1–5 of 12 for heraldic ==") == 11
     assert text.count("== Results 6–10 of 12 for heraldic ==") == 10
     assert text.count("== Paper Herald ==") == 10
+
+
+class PagingStub:
+    """An engine whose every command answers with one ``flip:2`` button offered as "next"."""
+
+    def __init__(self) -> None:
+        self.clicks: list[str] = []
+
+    async def handle_text(self, caller: UserRef, line: str, channel: ChannelRef | None) -> Message:
+        button = Button("Flip ▶", encode("flip", 2), "next")
+        return Message("page 1", (Text("page 1"), Actions((button,))))
+
+    async def handle_action(
+        self, caller: UserRef, action: str, channel: ChannelRef | None
+    ) -> Message:
+        self.clicks.append(action)
+        return Message("page 2", (Text("page 2"),))
+
+
+@pytest.mark.parametrize("replaces", [True, False])
+async def test_next_pages_through_actions_declared_to_replace(
+    monkeypatch: pytest.MonkeyPatch, replaces: bool
+) -> None:
+    declare_action(monkeypatch, replaces=replaces)
+    engine = PagingStub()
+    out = io.StringIO()
+    await run_console(engine, ConsoleAdapter(out), io.StringIO("/papers flip\nnext\n"))
+    if replaces:
+        assert engine.clicks == ["flip:2"] and "page 2" in out.getvalue()
+    else:  # not a paging button: "next" has nothing to page through
+        assert engine.clicks == [] and "There is no other page to show." in out.getvalue()
+
+
+async def test_next_and_previous_page_through_a_search(filled: Engine, store: Repositories) -> None:
+    await store.papers.upsert(make_batch(HF_DAY, 12))
+    out = io.StringIO()
+    adapter = ConsoleAdapter(out)
+    script = "/papers search heraldic\nnext\nnext\nprevious\nprev\nprevious\n"
+    await run_console(filled, adapter, io.StringIO(script))
+    pages = [line.split(" of ")[0] for line in out.getvalue().splitlines() if "Results " in line]
+    assert pages == [
+        "== Results 1–5",
+        "== Results 6–10",
+        "== Results 11–12",
+        "== Results 6–10",
+        "== Results 1–5",
+    ]
+    assert out.getvalue().endswith("There is no other page to show.\n")

@@ -14,6 +14,7 @@ from adapters.slack import SlackAdapter, build_slack_adapter
 from bot.commands import CommandCall
 from bot.messages import Actions, Button, Message, plain
 from bot.models import ChannelRef, UserRef
+from tests.action_table import declare_action
 from tests.adapters.slack.conftest import (
     ADMIN,
     GENERAL,
@@ -127,3 +128,51 @@ async def test_a_button_hands_back_the_neutral_action(
     assert await Direct(adapter).send("interactive", payload) == 200
     await fake.wait_responses(rid)
     assert stub.seen[-1][1] == "search:0a1b2c3d4e5f:2"
+
+
+async def click_flip(adapter: SlackAdapter, fake: FakeSlack, channel: str) -> dict[str, object]:
+    """Click a ``flip:2`` button (action_id ``ph_flip``, value ``2``) in ``channel``."""
+    rid = uuid.uuid4().hex
+    payload = block_action_payload(
+        action_id="ph_flip",
+        value="2",
+        block_id="b1",
+        response_url=fake.response_url(rid),
+        user="U0X",
+        channel=channel,
+        message=None,
+    )
+    assert await Direct(adapter).send("interactive", payload) == 200
+    return (await fake.wait_responses(rid))[0]
+
+
+@pytest.mark.parametrize("replaces", [True, False])
+async def test_replaces_comes_from_the_action_table(
+    adapter: SlackAdapter,
+    fake: FakeSlack,
+    stub: StubEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    replaces: bool,
+) -> None:
+    declare_action(monkeypatch, replaces=replaces)
+    stub.answer = plain("page 2")
+    answer = await click_flip(adapter, fake, GENERAL)
+    assert stub.seen[-1][1] == "flip:2"
+    assert answer["replace_original"] is replaces and answer["text"] == "page 2"
+
+
+@pytest.mark.parametrize("in_parent", [True, False])
+async def test_in_parent_comes_from_the_action_table(
+    adapter: SlackAdapter,
+    fake: FakeSlack,
+    stub: StubEngine,
+    monkeypatch: pytest.MonkeyPatch,
+    in_parent: bool,
+) -> None:
+    declare_action(monkeypatch, in_parent=in_parent)
+    await click_flip(adapter, fake, GENERAL)
+    await click_flip(adapter, fake, "D0DIRECT")  # a direct message has no parent channel
+    assert [channel for _, _, channel in stub.seen] == [
+        ChannelRef("slack", TEAM, GENERAL),
+        None if in_parent else ChannelRef("slack", TEAM, "D0DIRECT"),
+    ]
