@@ -23,9 +23,6 @@ KNOWN_CYCLES: dict[frozenset[str], str] = {
     frozenset({"bot.engine", "bot.delivery", "bot.notify", "bot.discussion"}): (
         "Engine builds Publisher, Notifier and Discussions, and each imports Engine back"
     ),
-    frozenset({"adapters.discord.render", "adapters.discord.views"}): (
-        "the Discord render and views modules use each other; the Discord split removes it"
-    ),
 }
 
 

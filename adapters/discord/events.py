@@ -20,6 +20,7 @@ other than a plain message or a reply (pins, joins, "started a thread", ...), ar
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -27,6 +28,8 @@ import discord
 
 COUNTED_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 _FORWARD = discord.MessageReferenceType.forward  # a forward quotes; it does not answer
+
+log = logging.getLogger(__name__)
 
 
 class ReplyRecorder(Protocol):
@@ -78,3 +81,26 @@ def human_reply(message: discord.Message, me_id: int | None) -> HumanReply | Non
     if thread_id is None and reply_to is None:
         return None
     return HumanReply(str(guild_id), str(message.id), str(author.id), thread_id, reply_to)
+
+
+async def count_reply(
+    recorder: ReplyRecorder, platform: str, message: discord.Message, me_id: int | None
+) -> None:
+    """MESSAGE_CREATE: count a human reply in a discussion or to a paper's card."""
+    reply = human_reply(message, me_id)
+    if reply is None:
+        return
+    try:
+        counted = await recorder.record_reply(
+            platform,
+            reply.guild_id,
+            message_id=reply.message_id,
+            user_id=reply.user_id,
+            thread_id=reply.thread_id,
+            reply_to=reply.reply_to,
+        )
+    except Exception:
+        log.exception("reply %s was not recorded", reply.message_id)
+        return
+    if counted:
+        log.debug("reply %s in %s counted", reply.message_id, reply.thread_id or "-")

@@ -1,9 +1,10 @@
 """Neutral Message -> Discord content, embeds and button rows, always within Discord's limits.
 
-Every block kind goes through one :class:`BlockRenderers` table. Long text is cut with "…",
-never rejected: a post must not fail because an abstract is long. The result keeps buttons
-as plain specs; :mod:`adapters.discord.views` turns them into a persistent View (that needs a
-running event loop, embeds do not).
+Every block kind goes through one :class:`BlockRenderers` table. Long text is cut with "…"
+(:mod:`adapters.discord.limits`), never rejected: a post must not fail because an abstract is
+long. The result keeps buttons as plain specs; :mod:`adapters.discord.views` turns them into a
+persistent View (that needs a running event loop, embeds do not). Imports go one way:
+render -> views -> limits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,24 @@ from typing import Any
 
 import discord
 
+from adapters.discord.limits import (
+    AUTHOR_MAX,
+    CONTENT_MAX,
+    DESCRIPTION_MAX,
+    ELLIPSIS,
+    EMBED_TOTAL_MAX,
+    EMBEDS_MAX,
+    FIELD_VALUE_MAX,
+    FOOTER_MAX,
+    LABEL_MAX,
+    LINK_URL_MAX,
+    ROW_WIDTH,
+    ROWS_MAX,
+    TITLE_MAX,
+    clip,
+    safe_url,
+)
+from adapters.discord.views import ButtonSpec, action_spec, build_view
 from bot.messages import (
     Actions,
     BlockRenderers,
@@ -25,77 +44,15 @@ from bot.messages import (
     Text,
 )
 
-# Discord's limits (PLATFORM-LIMITS.md).
-CONTENT_MAX = 2000
-TITLE_MAX = 256
-DESCRIPTION_MAX = 4096
-FIELD_NAME_MAX = 256
-FIELD_VALUE_MAX = 1024
-FOOTER_MAX = 2048
-AUTHOR_MAX = 256
-EMBED_TOTAL_MAX = 6000
-EMBEDS_MAX = 10
-ROW_WIDTH = 5
-ROWS_MAX = 5
-LABEL_MAX = 80
-CUSTOM_ID_MAX = 100
-EMBED_URL_MAX = 2048
-LINK_URL_MAX = 512
-THREAD_NAME_MAX = 100
-CHOICE_MAX = 100
-
 COMPACT_DESCRIPTION = 350  # one card among many: the summary, not the abstract
 BRAND = discord.Colour(0xFFD21E)  # Hugging Face yellow
-ELLIPSIS = "…"
-CUSTOM_ID_PREFIX = "ph:"
 
 NO_MENTIONS = discord.AllowedMentions.none()
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` in at most ``limit`` characters, cut with "…" when longer."""
-    if len(text) <= limit:
-        return text
-    cut = text[: max(limit - 1, 0)].rstrip()
-    # A dangling escape backslash would escape the ellipsis itself.
-    if cut.endswith("\\") and not cut.endswith("\\\\"):
-        cut = cut[:-1]
-    return cut + ELLIPSIS
 
 
 def escape(text: str) -> str:
     """Plain core text -> Discord markdown that shows literally (mentions are off anyway)."""
     return discord.utils.escape_markdown(text)
-
-
-def safe_url(url: str | None, limit: int = EMBED_URL_MAX) -> str | None:
-    """Discord rejects the whole message for one bad URL: drop it instead."""
-    if url and url.startswith(("https://", "http://")) and len(url) <= limit and " " not in url:
-        return url
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class ButtonSpec:
-    """A button to build: ``action`` for persistent (dynamic) buttons, ``url`` for links."""
-
-    label: str
-    action: str | None = None
-    url: str | None = None
-    style: str = "secondary"
-
-    @property
-    def custom_id(self) -> str | None:
-        return CUSTOM_ID_PREFIX + self.action if self.action is not None else None
-
-
-def action_spec(button: Button, prefix: str = "") -> ButtonSpec | None:
-    custom_id = CUSTOM_ID_PREFIX + button.action
-    if len(custom_id) > CUSTOM_ID_MAX:
-        return None  # an action that cannot round-trip is worse than no button
-    return ButtonSpec(
-        clip(prefix + button.label, LABEL_MAX), action=button.action, style=button.style
-    )
 
 
 @dataclass
@@ -200,8 +157,6 @@ class Rendered:
     rows: list[list[ButtonSpec]]
 
     def view(self) -> discord.ui.View | None:
-        from adapters.discord.views import build_view  # views imports this module
-
         return build_view(self.rows) if self.rows else None
 
     def send_kwargs(self) -> dict[str, Any]:
@@ -296,7 +251,3 @@ def render_message(message: Message) -> Rendered:
     if not content and not embeds:
         content = clip(escape(message.text), CONTENT_MAX) or ELLIPSIS  # Discord refuses empty posts
     return Rendered(content, embeds, _rows(parts, single, shown))
-
-
-def thread_name(title: str) -> str:
-    return clip(" ".join(title.split()), THREAD_NAME_MAX) or "Daily Papers"

@@ -21,7 +21,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.render import CHOICE_MAX, clip
+from adapters.discord.limits import CHOICE_MAX, clip
 from bot.commands import COMMANDS, Command, Option, declaration_hash
 from bot.ports import KeyValue
 

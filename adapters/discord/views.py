@@ -3,17 +3,24 @@
 ``ph:upvote:2411.01234`` survives a restart: discord.py matches the template against any
 clicked custom_id once the class is registered (``client.add_dynamic_items``), so no View has
 to be kept in memory per message (pitfall 8: timeout=None and a custom_id on every item).
+The action after ``ph:`` is ``bot.actions``' string; what a click does with it (defer, edit
+in place, answer in the parent channel) is read from its declaration, in
+:mod:`adapters.discord.interactions`.
+
+This module imports nothing of :mod:`adapters.discord.render`: render builds button specs
+and asks :func:`build_view` for the View.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
 
-from adapters.discord.render import CUSTOM_ID_PREFIX, LABEL_MAX, ButtonSpec, clip
+from adapters.discord.limits import CUSTOM_ID_MAX, LABEL_MAX, clip
 from bot.actions import MAX_LENGTH
 from bot.messages import Button
 
@@ -25,6 +32,30 @@ STYLES = {
     "danger": discord.ButtonStyle.danger,
 }
 _CARD_PREFIX = re.compile(r"^#\d+ ")
+CUSTOM_ID_PREFIX = "ph:"
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonSpec:
+    """A button to build: ``action`` for persistent (dynamic) buttons, ``url`` for links."""
+
+    label: str
+    action: str | None = None
+    url: str | None = None
+    style: str = "secondary"
+
+    @property
+    def custom_id(self) -> str | None:
+        return CUSTOM_ID_PREFIX + self.action if self.action is not None else None
+
+
+def action_spec(button: Button, prefix: str = "") -> ButtonSpec | None:
+    custom_id = CUSTOM_ID_PREFIX + button.action
+    if len(custom_id) > CUSTOM_ID_MAX:
+        return None  # an action that cannot round-trip is worse than no button
+    return ButtonSpec(
+        clip(prefix + button.label, LABEL_MAX), action=button.action, style=button.style
+    )
 
 
 class ButtonHost(Protocol):

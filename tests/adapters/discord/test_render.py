@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.discord import limits
 from adapters.discord import render as r
-from adapters.discord.views import ActionButton, build_view, relabel
+from adapters.discord.views import ActionButton, ButtonSpec, build_view, relabel
 from bot.messages import (
     Actions,
     BlockRenderers,
@@ -47,18 +48,26 @@ def card(i: int = 1, **changes: object) -> PaperCard:
 
 
 def check_limits(out: r.Rendered) -> None:
-    assert len(out.content) <= r.CONTENT_MAX
+    assert len(out.content) <= limits.CONTENT_MAX
     assert out.content or out.embeds
-    assert len(out.embeds) <= r.EMBEDS_MAX
-    assert sum(len(e) for e in out.embeds) <= r.EMBED_TOTAL_MAX
+    assert len(out.embeds) <= limits.EMBEDS_MAX
+    assert sum(len(e) for e in out.embeds) <= limits.EMBED_TOTAL_MAX
     for e in out.embeds:
-        assert len(e.title or "") <= r.TITLE_MAX and len(e.description or "") <= r.DESCRIPTION_MAX
-        assert all(len(f.value or "") <= r.FIELD_VALUE_MAX for f in e.fields)
-        assert len(e.footer.text or "") <= r.FOOTER_MAX and len(e.author.name or "") <= r.AUTHOR_MAX
-    assert len(out.rows) <= r.ROWS_MAX and all(0 < len(row) <= r.ROW_WIDTH for row in out.rows)
+        assert (
+            len(e.title or "") <= limits.TITLE_MAX
+            and len(e.description or "") <= limits.DESCRIPTION_MAX
+        )
+        assert all(len(f.value or "") <= limits.FIELD_VALUE_MAX for f in e.fields)
+        assert (
+            len(e.footer.text or "") <= limits.FOOTER_MAX
+            and len(e.author.name or "") <= limits.AUTHOR_MAX
+        )
+    assert len(out.rows) <= limits.ROWS_MAX and all(
+        0 < len(row) <= limits.ROW_WIDTH for row in out.rows
+    )
     ids = [b.custom_id for row in out.rows for b in row if b.custom_id]
-    assert len(ids) == len(set(ids)) and all(len(i) <= r.CUSTOM_ID_MAX for i in ids)
-    assert all(len(b.label) <= r.LABEL_MAX for row in out.rows for b in row)
+    assert len(ids) == len(set(ids)) and all(len(i) <= limits.CUSTOM_ID_MAX for i in ids)
+    assert all(len(b.label) <= limits.LABEL_MAX for row in out.rows for b in row)
 
 
 def test_every_block_kind_has_a_renderer_and_unknown_kinds_fail() -> None:
@@ -156,10 +165,10 @@ def test_an_empty_message_still_says_something() -> None:
 
 
 def test_clip() -> None:
-    assert r.clip("abc", 3) == "abc"
-    assert r.clip("abcdef", 4) == "abc…"
-    assert r.clip("ab\\*cd", 4) == "ab…"  # no dangling escape before the ellipsis
-    assert r.thread_name("  a \n b  ") == "a b" and len(r.thread_name("x" * 300)) == 100
+    assert limits.clip("abc", 3) == "abc"
+    assert limits.clip("abcdef", 4) == "abc…"
+    assert limits.clip("ab\\*cd", 4) == "ab…"  # no dangling escape before the ellipsis
+    assert limits.thread_name("  a \n b  ") == "a b" and len(limits.thread_name("x" * 300)) == 100
 
 
 async def test_view_is_persistent_and_relabel_keeps_the_card_number() -> None:
@@ -170,7 +179,7 @@ async def test_view_is_persistent_and_relabel_keeps_the_card_number() -> None:
     assert relabel(view, (Button("▲ Upvote · 3", "upvote:2609.10002"),)) == 1
     labels = [c.item.label for c in view.children if isinstance(c, ActionButton)]
     assert labels == ["#1 ▲ Upvote", "#1 Abstract", "#2 ▲ Upvote · 3", "#2 Abstract"]
-    link_view = build_view([[r.ButtonSpec("arXiv", url="https://arxiv.org")]])
+    link_view = build_view([[ButtonSpec("arXiv", url="https://arxiv.org")]])
     assert isinstance(link_view.children[0], discord.ui.Button)
 
 

@@ -1,0 +1,158 @@
+"""Interactions -> the engine: slash commands, button clicks and autocomplete.
+
+Who and where come from the interaction. What a click does around the engine's answer comes
+from the action's declaration in ``bot.actions``, not from lists kept here: ``deferred``
+answers "thinking…" first (Discord allows 3 s), ``in_parent`` asks in the channel also when
+the button sits in one of its threads, ``replaces`` edits the clicked message in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import slash
+from adapters.discord.render import NO_MENTIONS, render_message
+from adapters.discord.views import ActionButton, relabel
+from bot.actions import decode
+from bot.commands import Command, UsageError, validate
+from bot.messages import Message, admin_refusal, error, internal_error
+from bot.models import ChannelRef, UserRef
+from bot.ports import CommandHandler
+
+log = logging.getLogger(__name__)
+
+# What "admin" means here, added to the core's one refusal sentence.
+ADMIN_HINT = "On Discord that takes the Manage Server permission."
+# Where a discussion opens: the channel, also when /papers discuss is used inside a thread.
+DISCUSSION_COMMANDS = frozenset({("discuss",)})
+
+
+class Interactions:
+    def __init__(self, client: discord.Client, engine: CommandHandler, platform: str) -> None:
+        self.client = client
+        self.engine = engine
+        self.platform = platform
+
+    # ------------------------------------------------------------------ who and where
+    def caller(self, interaction: discord.Interaction[Any]) -> UserRef:
+        user = interaction.user
+        guild_id = interaction.guild_id
+        perms = interaction.permissions
+        return UserRef(
+            platform=self.platform,
+            workspace=str(guild_id) if guild_id else "dm",
+            user_id=str(user.id),
+            display_name=user.display_name,
+            is_admin=bool(guild_id) and (perms.manage_guild or perms.administrator),
+        )
+
+    def channel_of(self, interaction: discord.Interaction[Any]) -> ChannelRef | None:
+        if not interaction.guild_id or interaction.channel_id is None:
+            return None  # a DM has no daily thread; the engine says so
+        return ChannelRef(self.platform, str(interaction.guild_id), str(interaction.channel_id))
+
+    def discussion_channel(self, interaction: discord.Interaction[Any]) -> ChannelRef | None:
+        """Where Discuss opens its thread: the channel it was used in, or, inside a thread
+        (the daily thread, a forum post), the thread's parent text or forum channel."""
+        here = self.channel_of(interaction)
+        if here is None:
+            return None
+        channel: Any = interaction.channel
+        if not isinstance(channel, discord.Thread):
+            channel = self.client.get_channel(int(here.channel)) or channel
+        if isinstance(channel, discord.Thread) and channel.parent_id:
+            return ChannelRef(self.platform, here.workspace, str(channel.parent_id))
+        return here
+
+    # ------------------------------------------------------------------ commands
+    async def run_command(
+        self, interaction: discord.Interaction[Any], decl: Command, values: dict[str, Any]
+    ) -> None:
+        caller = self.caller(interaction)
+        # Checked before deferring too: a public "thinking…" would make the refusal public.
+        refusal = admin_refusal(decl, caller, hint=ADMIN_HINT)
+        if refusal is not None:
+            await self.reply(interaction, refusal)
+            return
+        if decl.slow:  # answer within Discord's 3 s, then take the time needed
+            await interaction.response.defer(ephemeral=decl.ephemeral, thinking=True)
+        try:
+            call = validate(decl, {k: v for k, v in values.items() if v is not None})
+        except UsageError as exc:
+            message = error(str(exc))
+        else:
+            where = (
+                self.discussion_channel(interaction)
+                if decl.path in DISCUSSION_COMMANDS
+                else self.channel_of(interaction)
+            )
+            message = await self.engine.handle(caller, call, where)
+        await self.reply(interaction, message)
+
+    async def complete(
+        self, interaction: discord.Interaction[Any], kind: str, current: str
+    ) -> list[app_commands.Choice[str]]:
+        pairs = await self.engine.autocomplete(self.caller(interaction), kind, current)
+        return slash.choices(pairs)
+
+    async def on_command_error(
+        self, interaction: discord.Interaction[Any], exc: app_commands.AppCommandError
+    ) -> None:
+        log.error("/papers failed", exc_info=exc)
+        with contextlib.suppress(discord.HTTPException):
+            await self.reply(interaction, internal_error())
+
+    async def reply(self, interaction: discord.Interaction[Any], message: Message) -> None:
+        """Answer an interaction (or follow up a deferred one) with a rendered Message."""
+        kwargs = render_message(message).send_kwargs()
+        ephemeral = message.ephemeral or message.is_error
+        if interaction.response.is_done():
+            await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+        else:
+            await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+
+    # ------------------------------------------------------------------ buttons
+    async def on_button(self, interaction: discord.Interaction[Any], button: ActionButton) -> None:
+        try:
+            await self._button(interaction, button)
+        except Exception:
+            log.exception("button %s failed", button.action)
+            # Not answered yet, or only "thinking…": say so (an answered click stays as it is).
+            deferred = interaction.response.type is (
+                discord.InteractionResponseType.deferred_channel_message
+            )
+            if not interaction.response.is_done() or deferred:
+                with contextlib.suppress(discord.HTTPException):
+                    await self.reply(interaction, internal_error())
+
+    async def _button(self, interaction: discord.Interaction[Any], button: ActionButton) -> None:
+        caller = self.caller(interaction)
+        call = decode(button.action)  # None: the engine answers that it is unsupported
+        action = call.action if call is not None else None
+        if action is not None and action.deferred:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        where = (
+            self.discussion_channel(interaction)
+            if action is not None and action.in_parent
+            else self.channel_of(interaction)
+        )
+        message = await self.engine.handle_action(caller, button.action, where)
+        if message.is_error or interaction.response.is_done():  # an error, or after "thinking…"
+            await self.reply(interaction, message)
+            return
+        view = button.view
+        if message.button_updates and isinstance(view, discord.ui.View):
+            # Same message, same buttons, one new label (the vote count); the text privately.
+            relabel(view, message.button_updates)
+            await interaction.response.edit_message(view=view, allowed_mentions=NO_MENTIONS)
+            await self.reply(interaction, message)
+            return
+        if action is not None and action.replaces:
+            await interaction.response.edit_message(**render_message(message).edit_kwargs())
+            return
+        await self.reply(interaction, message)
