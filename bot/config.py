@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     weight_relevance: float = 1.0
     weight_freshness: float = 0.5
     weight_discussion: float = 0.8
+    weight_taste: float = 5.0
 
     fetch_interval_minutes: int = Field(30, ge=5, le=24 * 60)
     fetch_start_hour: int = Field(6, ge=0, le=23)  # UTC; HF fills during the day

@@ -160,14 +160,32 @@ class Vote:
 
 
 @dataclass(frozen=True, slots=True)
+class Component:
+    """One named part of a score: its signal's value and its weight (from Settings)."""
+
+    name: str  # hf_upvotes, votes, stars, relevance, freshness, discussion, taste
+    value: float
+    weight: float
+
+    @property
+    def points(self) -> float:
+        return self.weight * self.value
+
+
+@dataclass(frozen=True, slots=True)
 class ScoredPaper:
-    """A paper with its score and the human reason for it."""
+    """A paper with its score and the human reason for it. ``components``, in order, sum
+    (weight × value) to the unrounded score; ``score`` is that sum rounded to 4 places."""
 
     paper: Paper
     score: float
     reason: str
     votes: int = 0
     relevance: float | None = None
+    components: tuple[Component, ...] = ()
+
+    def component(self, name: str) -> Component | None:
+        return next((c for c in self.components if c.name == name), None)
 
 
 @dataclass(frozen=True, slots=True)

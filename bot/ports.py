@@ -93,10 +93,30 @@ class PaperRepo(Protocol):
 
 class VoteRepo(Protocol):
     async def toggle(
-        self, user: UserRef, arxiv_id: str, at: datetime | None = None
-    ) -> tuple[bool, int]: ...
-    async def counts(self, platform: str, workspace: str, ids: Sequence[str]) -> dict[str, int]: ...
-    async def has_voted(self, user: UserRef, arxiv_id: str) -> bool: ...
+        self, user: UserRef, arxiv_id: str, at: datetime | None = None, value: int = 1
+    ) -> tuple[bool, int]:
+        """Toggle a +1 (up) or -1 (down) vote: the same again withdraws it, the other one
+        replaces it. (the caller now has this vote, the paper's up-votes here)."""
+        ...
+
+    async def counts(self, platform: str, workspace: str, ids: Sequence[str]) -> dict[str, int]:
+        """Up-votes per paper (down-votes are never a score)."""
+        ...
+
+    async def has_voted(self, user: UserRef, arxiv_id: str) -> bool:
+        """Whether the caller has up-voted the paper."""
+        ...
+
+    async def vote_of(self, user: UserRef, arxiv_id: str) -> int:
+        """+1, -1, or 0 for no vote."""
+        ...
+
+    async def labelled(
+        self, platform: str, workspace: str, user_id: str | None = None
+    ) -> list[tuple[str, Paper, int]]:
+        """(user_id, paper, +1/-1) of the workspace's votes (or one person's), oldest first."""
+        ...
+
     async def leaderboard(
         self, platform: str, workspace: str, since: date, until: date, limit: int
     ) -> list[tuple[Paper, int]]: ...
@@ -193,6 +213,36 @@ class DiscussionRepo(Protocol):
     async def most_discussed(
         self, platform: str, workspace: str, since: date, until: date, limit: int
     ) -> list[tuple[Paper, int, int]]: ...
+    async def participation(
+        self, platform: str, workspace: str, user_id: str | None = None
+    ) -> list[tuple[str, Paper]]:
+        """(user_id, paper) once per person who replied in a paper's discussion."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTaste:
+    version: int  # TasteRepo.inputs_version it was trained on
+    model: bytes  # bot.taste.Taste.to_bytes
+    trained_at: datetime
+
+
+class TasteRepo(Protocol):
+    async def inputs_version(self, platform: str, workspace: str) -> int:
+        """Bumped by every vote change and every person's first reply to a paper."""
+        ...
+
+    async def get(self, platform: str, workspace: str, user_id: str = "") -> StoredTaste | None: ...
+    async def put(
+        self, platform: str, workspace: str, user_id: str, version: int, model: bytes
+    ) -> bool:
+        """Store unless a model of a newer version is there; user_id '' is the workspace's."""
+        ...
+
+    async def forget(self, platform: str, workspace: str, user_id: str = "") -> None: ...
+    async def background(self, limit: int) -> list[Paper]:
+        """The newest featured papers, newest day first."""
+        ...
 
 
 class KeyValue(Protocol):
@@ -219,6 +269,8 @@ class Store(Protocol):
     def kv(self) -> KeyValue: ...
     @property
     def discussions(self) -> DiscussionRepo: ...
+    @property
+    def tastes(self) -> TasteRepo: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,11 @@
 score = w_hf·log(1+HF upvotes) + w_votes·log(1+local votes) + w_stars·log(1+GitHub stars)
         + w_rel·relevance (bm25 of the feed topic, scaled to 0..1 within the day)
         + w_fresh·freshness (1 on the day of publication, halving every 3 days)
+        + w_disc·log(1+replies in the paper's discussions here)
+        + w_taste·taste (the workspace's or person's learned taste, -1..1; bot/taste.py)
+
+Each scored paper carries these as named components (value, weight); without a taste there
+is no taste component and the score is exactly what it was before tastes existed.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 
-from bot.models import Paper, ScoredPaper
+from bot.models import Component, Paper, ScoredPaper
 
 FRESHNESS_HALF_LIFE_DAYS = 3.0
 
@@ -25,6 +30,10 @@ class Weights:
     relevance: float = 1.0
     freshness: float = 0.5
     discussion: float = 0.8
+    # A taste is -1..1; log(1+HF upvotes) is about 2..6 within a day. At 5, a paper of the
+    # team's kind (taste ~+0.8) beats one with 30x its HF upvotes that the team's votes put
+    # below ordinary (~-0.3): bench/taste.py's weight sweep.
+    taste: float = 5.0
 
 
 def freshness(paper: Paper, day: date) -> float:
@@ -117,22 +126,32 @@ def score_papers(
     relevance_bm25: Mapping[str, float] | None = None,
     topic: str | None = None,
     activity: Mapping[str, tuple[int, int]] | None = None,
+    taste: Mapping[str, float] | None = None,
 ) -> list[ScoredPaper]:
-    """Rank ``papers`` best first. Ties keep the input order (the source's own ranking)."""
+    """Rank ``papers`` best first. Ties keep the input order (the source's own ranking).
+    ``taste``: arxiv_id -> the learned taste (bot.taste.Taste.scores), a paper missing from
+    it counting 0; None (no taste learned yet) leaves the score exactly as without tastes."""
     rel = scaled_relevance(relevance_bm25 or {})
     scored = []
     for index, paper in enumerate(papers):
         v = votes.get(paper.arxiv_id, 0)
         r = rel.get(paper.arxiv_id) if relevance_bm25 is not None else None
         act = (activity or {}).get(paper.arxiv_id)
-        score = (
-            weights.hf_upvotes * math.log1p(paper.hf_upvotes or 0)
-            + weights.votes * math.log1p(v)
-            + weights.stars * math.log1p(paper.github_stars or 0)
-            + weights.relevance * (r or 0.0)
-            + weights.freshness * freshness(paper, day)
-            + weights.discussion * math.log1p(act[0] if act else 0)
-        )
+        parts = [
+            Component("hf_upvotes", math.log1p(paper.hf_upvotes or 0), weights.hf_upvotes),
+            Component("votes", math.log1p(v), weights.votes),
+            Component("stars", math.log1p(paper.github_stars or 0), weights.stars),
+            Component("relevance", r or 0.0, weights.relevance),
+            Component("freshness", freshness(paper, day), weights.freshness),
+            Component("discussion", math.log1p(act[0] if act else 0), weights.discussion),
+        ]
+        if taste is not None:
+            parts.append(Component("taste", taste.get(paper.arxiv_id, 0.0), weights.taste))
+        # Left to right from the first term, as the one expression this replaced: the same
+        # floating-point sum, so a ranking without a taste is bit-for-bit the old one.
+        score = parts[0].weight * parts[0].value
+        for part in parts[1:]:
+            score += part.weight * part.value
         scored.append(
             (
                 score,
@@ -145,6 +164,7 @@ def score_papers(
                     ),
                     votes=v,
                     relevance=r,
+                    components=tuple(parts),
                 ),
             )
         )

@@ -9,6 +9,7 @@ from bot.models import ChannelRef, Discussion, Paper
 from bot.ports import Clock
 from storage.db import Database
 from storage.rows import PAPER_COLUMNS, paper_from_row, stamp
+from storage.tastes import bump_inputs
 
 
 class SqliteDiscussionRepo:
@@ -108,6 +109,12 @@ class SqliteDiscussionRepo:
         at: datetime,
     ) -> bool:
         async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT 1 FROM replies WHERE platform = ? AND workspace = ? AND arxiv_id = ? "
+                "AND user_id = ? LIMIT 1",
+                (platform, workspace, arxiv_id, user_id),
+            ) as c:
+                replied_before = await c.fetchone() is not None
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO replies (platform, workspace, message_id, arxiv_id, "
                 "user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -120,7 +127,30 @@ class SqliteDiscussionRepo:
                     stamp(at),
                 ),
             )
-            return cur.rowcount == 1
+            added = cur.rowcount == 1
+            if added and not replied_before:  # a new (person, paper): the taste learns it
+                await bump_inputs(conn, platform, workspace)
+            return added
+
+    async def participation(
+        self, platform: str, workspace: str, user_id: str | None = None
+    ) -> list[tuple[str, Paper]]:
+        """(user_id, paper with its text) for each person who replied in a paper's discussion
+        in the workspace (or for one person), once per pair, oldest first: a weaker positive
+        for the taste than a vote."""
+        person = "AND user_id = ?" if user_id is not None else ""
+        params: list[str] = [platform, workspace]
+        if user_id is not None:
+            params.append(user_id)
+        rows = await self.db.fetchall(
+            f"""SELECT {PAPER_COLUMNS}, r.user_id FROM (
+                    SELECT user_id, arxiv_id, min(created_at) AS first FROM replies
+                    WHERE platform = ? AND workspace = ? {person} GROUP BY user_id, arxiv_id
+                ) r JOIN papers p ON p.arxiv_id = r.arxiv_id
+                ORDER BY r.first, r.user_id, r.arxiv_id""",
+            params,
+        )
+        return [(str(r[15]), paper_from_row(r)) for r in rows]
 
     async def activity(
         self, platform: str, workspace: str, ids: Sequence[str]

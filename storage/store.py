@@ -12,6 +12,7 @@ from storage.kv import SqliteKV
 from storage.notifications import SqliteNotificationRepo
 from storage.papers import SqlitePaperRepo
 from storage.subscriptions import SqliteSubscriptionRepo
+from storage.tastes import SqliteTasteRepo
 from storage.votes import SqliteVoteRepo
 
 
@@ -29,3 +30,4 @@ class Repositories:
         self.deliveries = SqliteDeliveryRepo(db, clock)
         self.kv = SqliteKV(db)
         self.discussions = SqliteDiscussionRepo(db, clock)
+        self.tastes = SqliteTasteRepo(db, clock)
