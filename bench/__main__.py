@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench import commands, experiments, fanout, ingest, memory, search, summary
+from bench import commands, experiments, fanout, ingest, memory, search, summary, taste
 from bench.common import console, machine, write_result
 from bench.corpus import ensure_corpus
 
-NAMES = ("search", "ingest", "fanout", "commands", "memory", "experiments")
+NAMES = ("search", "ingest", "fanout", "commands", "memory", "taste", "experiments")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class Plan:
     exp_queries: int
     exp_fanout: tuple[int, ...]
     exp_ingest_n: int
+    taste_seeds: tuple[int, ...]  # replays of the simulated team (bench/taste.py)
+    taste_repeats: int  # timed repetitions of learning from 10k votes
 
 
 QUICK = Plan(
@@ -60,6 +62,8 @@ QUICK = Plan(
     exp_queries=200,
     exp_fanout=(10_000, 100_000),
     exp_ingest_n=10_000,
+    taste_seeds=(1, 2, 3),
+    taste_repeats=5,
 )
 FULL = Plan(
     mode="full",
@@ -80,6 +84,8 @@ FULL = Plan(
     exp_queries=200,
     exp_fanout=(10_000, 100_000),
     exp_ingest_n=20_000,
+    taste_seeds=(1, 2, 3, 4, 5),
+    taste_repeats=10,
 )
 
 
@@ -143,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             searches=plan.memory_searches,
             cli_runs=plan.cli_runs,
+        ),
+        "taste": lambda: taste.run(
+            seed=args.seed, repeats=plan.taste_repeats, seeds=plan.taste_seeds
         ),
         "experiments": lambda: experiments.run(
             {n: stores[n] for n in plan.exp_search},

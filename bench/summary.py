@@ -172,6 +172,41 @@ def rows(docs: dict[str, Doc]) -> list[Row]:
             _check(doc["peak_rss_mb"], 200) if tgt else None,
             doc,
         )
+    for mode in ("full", "quick"):
+        doc = docs.get(f"taste-{mode}")
+        if not doc:
+            continue
+        for r in doc["replays"]:
+            if not r["held_out"]:
+                continue
+            add(
+                f"taste vs crowd order, {r['team']} team, new papers: R-precision "
+                f"(crowd {r['r_precision_crowd']:.0%}; nDCG@10 {r['ndcg10_taste']:.0%} "
+                f"vs crowd {r['ndcg10_crowd']:.0%})",
+                "> crowd",
+                r["r_precision_taste"] * 100,
+                "%",
+                r["r_precision_taste"] > r["r_precision_crowd"]
+                and r["ndcg10_taste"] > r["ndcg10_crowd"],
+                doc,
+            )
+        t = doc["timings"]
+        add(
+            f"taste: learn from {t['votes']:,} votes, p50",
+            "< 1,000 ms",
+            t["learn_10k"]["p50_ms"],
+            "ms",
+            _check(t["learn_10k"]["p50_ms"], 1000),
+            doc,
+        )
+        add(
+            "taste: rank a day of 500 papers, p50",
+            "< 50 ms",
+            t["rank_500"]["p50_ms"],
+            "ms",
+            _check(t["rank_500"]["p50_ms"], 50),
+            doc,
+        )
     return out
 
 

@@ -275,3 +275,10 @@ def test_object_arrays_are_refused_not_unpickled() -> None:
 def test_an_oversized_blob_is_refused() -> None:
     with pytest.raises(T.TasteFormatError, match="too large"):
         T.Taste.from_bytes(zlib.compress(b"\0" * (T.MAX_BLOB + 1)))
+
+
+def test_the_taste_weight_is_a_setting_with_the_rankings_default(tmp_path) -> None:
+    from tests.conftest import make_settings
+
+    assert make_settings(tmp_path).weight_taste == Weights().taste
+    assert make_settings(tmp_path, weight_taste=2.5).weight_taste == 2.5
