@@ -148,7 +148,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if cmd == "doctor":
         return await doctor(settings)
     if cmd == "backup":
-        return await backup(settings, args.path)
+        return await backup(settings, args.path, force=args.force)
     async with app.open_core(settings) as core:
         engine = core.engine
         if cmd == "import":
@@ -179,8 +179,9 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     raise UsageFailure(f"unknown command {cmd}")
 
 
-def check_backup_paths(source: Path, target: Path) -> None:
-    """Refuse what cannot work, naming the path concerned."""
+def check_backup_paths(source: Path, target: Path, *, force: bool = False) -> None:
+    """Refuse what cannot work, or would overwrite a file unasked, naming the path concerned.
+    The source is never created: a wrong path is an error, not an empty backup."""
     if not source.is_file():
         raise UsageFailure(
             f"{source} does not exist, so there is nothing to back up "
@@ -195,17 +196,22 @@ def check_backup_paths(source: Path, target: Path) -> None:
         raise UsageFailure(f"cannot write {target}: the folder {target.parent} does not exist")
     if target.exists() and target.resolve() == source.resolve():
         raise UsageFailure(f"{target} is the database itself; choose another path")
+    if target.exists() and not force:
+        raise UsageFailure(f"{target} already exists; add --force to replace it")
 
 
-async def backup(settings: Settings, target: Path) -> int:
-    """An online copy of the database (SQLite's backup API)."""
+async def backup(settings: Settings, target: Path, *, force: bool = False) -> int:
+    """An online copy of the database (SQLite's backup API), a new file readable by its
+    owner only; an existing file is replaced only with ``--force``."""
     from bot import app
 
     source = settings.database
-    check_backup_paths(source, target)
+    check_backup_paths(source, target, force=force)
     async with app.open_core(settings) as core:
         try:
-            await core.db.backup(target)
+            await core.db.backup(target, replace=force)
+        except FileExistsError:
+            raise UsageFailure(f"{target} already exists; add --force to replace it") from None
         except (sqlite3.Error, OSError) as exc:
             raise CommandFailure(f"cannot back up to {target}: {exc}") from None
     say(f"Backed up {source} to {target}")

@@ -241,8 +241,12 @@ def build_parser() -> argparse.ArgumentParser:
         "Copy the database with SQLite's backup API: a consistent copy, safe while the bot runs.",
     )
     backup.add_argument(
-        "path", type=Path, metavar="PATH", help="the file to write (an existing file is replaced)"
+        "path",
+        type=Path,
+        metavar="PATH",
+        help="the file to write, readable by you only (mode 0600); it must not exist yet",
     )
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
     command(
         "slack-manifest",
         "print the Slack app manifest (YAML)",

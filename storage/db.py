@@ -1,11 +1,20 @@
-"""The SQLite file: one aiosqlite connection, pragmas, numbered forward-only migrations."""
+"""The SQLite file: one aiosqlite connection, pragmas, numbered forward-only migrations.
+
+Files this module creates (the database, and backups) are private to their owner (0600):
+they hold user ids, topics and votes. SQLite gives -wal, -shm and journals the mode of their
+database file. A file that already exists keeps the mode it has.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import logging
+import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -37,6 +46,7 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+FILE_MODE = 0o600  # new databases and backups: owner read/write only
 READERS = 2  # reader connections beside the writer: one per core on the reference machine
 BUSY_TIMEOUT_MS = 5000  # how long a connection waits for another process's write lock
 
@@ -82,6 +92,7 @@ class Database:
                 raise DatabaseError(
                     f"Cannot create the folder for {target}: {exc.strerror}."
                 ) from None
+            _create_private(target)
         try:
             conn = await aiosqlite.connect(target, isolation_level=None)
         except sqlite3.Error as exc:
@@ -207,13 +218,31 @@ class Database:
             if i >= 0:
                 self._busy[i] -= 1
 
-    async def backup(self, target: str | Path) -> None:
-        """SQLite's online backup API: consistent while the bot keeps writing."""
-        dest = sqlite3.connect(str(target))
+    async def backup(self, target: str | Path, *, replace: bool = False) -> None:
+        """SQLite's online backup API: consistent while the bot keeps writing.
+
+        The copy is written to a new private (0600) file beside ``target`` and renamed into
+        place when complete, so a failed backup leaves no partial file. An existing
+        ``target`` is replaced only when ``replace`` is set (FileExistsError otherwise).
+        """
+        target = Path(target)
+        if not replace and target.exists():
+            raise FileExistsError(errno.EEXIST, "File exists", str(target))
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)  # mkstemp creates it 0600 whatever the umask
         try:
-            await self.conn.backup(dest)
-        finally:
-            dest.close()
+            dest = sqlite3.connect(tmp)
+            try:
+                await self.conn.backup(dest)
+            finally:
+                dest.close()
+            if not replace and target.exists():
+                raise FileExistsError(errno.EEXIST, "File exists", str(target))
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     async def close(self) -> None:
         for reader in self._readers:
@@ -221,6 +250,18 @@ class Database:
         self._readers.clear()
         self._busy.clear()
         await self.conn.close()
+
+
+def _create_private(path: str) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (SQLite then treats it as a
+    new database, and gives its -wal and -shm the same mode); an existing file is untouched."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # let SQLite report what is wrong with the path, in its words
+    os.close(fd)
 
 
 def _split_sql(sql: str) -> list[str]:
