@@ -149,6 +149,10 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await doctor(settings)
     if cmd == "backup":
         return await backup(settings, args.path, force=args.force)
+    if cmd == "export":
+        from bot import cli_export
+
+        return await cli_export.main(settings, args)
     async with app.open_core(settings) as core:
         engine = core.engine
         if cmd == "import":

@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bot.cli_export import add_parser as add_export_parser
 from bot.cli_output import wrap
 from bot.commands import find
 
@@ -247,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the file to write, readable by you only (mode 0600); it must not exist yet",
     )
     backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    add_export_parser(command)
     command(
         "slack-manifest",
         "print the Slack app manifest (YAML)",
