@@ -34,6 +34,7 @@ from typing import Any
 
 from bot.arxiv_ids import doi
 from bot.models import Paper
+from bot.sources.text import one_line
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
@@ -66,7 +67,6 @@ does can how what why when where which who from by at as into onto we our your y
 this that these those"""
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TEX_SPECIALS = {
     "\\": r"\textbackslash{}",
     "{": r"\textbraceleft{}",
@@ -96,8 +96,9 @@ class Name:
 
 
 def clean(text: str) -> str:
-    """One line of text: control characters dropped, every run of whitespace one space."""
-    return " ".join(_CONTROL.sub("", text).split())
+    """One line of text: control characters (C0, DEL, C1) dropped, every run of whitespace
+    one space."""
+    return one_line(text)
 
 
 def split_name(full: str) -> Name:

@@ -19,6 +19,7 @@ from typing import Any
 
 from bot import exports
 from bot.cite import FORMATS
+from bot.cli_output import say
 from bot.config import Settings
 from bot.models import Platform
 
@@ -128,10 +129,10 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
     try:
         return await export(settings, args)
     except ExportRefused as exc:
-        print(f"paperherald: {exc}", file=sys.stderr)
+        say(f"paperherald: {exc}", err=True)
         return 2
     except ExportFailed as exc:
-        print(f"paperherald: {exc}", file=sys.stderr)
+        say(f"paperherald: {exc}", err=True)
         return 1
 
 
@@ -163,7 +164,7 @@ async def write(core: Any, args: argparse.Namespace, target: Path | None) -> int
         raise ExportFailed(exports.empty_sentence(args.list, who=f"User {args.user}"))
     text = exports.render(found.papers, args.format)
     if found.truncated:
-        print(f"paperherald: {exports.truncated_sentence(len(found.papers))}", file=sys.stderr)
+        say(f"paperherald: {exports.truncated_sentence(len(found.papers))}", err=True)
     if target is None:
         write_stdout(text)
         return 0
@@ -173,5 +174,5 @@ async def write(core: Any, args: argparse.Namespace, target: Path | None) -> int
         raise ExportFailed(f"cannot write {target}: {exc.strerror or exc}") from None
     count = len(found.papers)
     noun = "paper" if count == 1 else "papers"
-    print(f"Wrote {count} {noun} ({FORMAT_NAMES[args.format]}) to {target}")
+    say(f"Wrote {count} {noun} ({FORMAT_NAMES[args.format]}) to {target}")
     return 0

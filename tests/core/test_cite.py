@@ -266,6 +266,19 @@ def test_a_paper_listed_twice_is_written_once() -> None:
     assert len(json.loads(cite.csl_json([paper(), paper()]))) == 1
 
 
+@pytest.mark.parametrize("name", sorted(cite.FORMATS))
+def test_control_characters_never_reach_a_file(name: str) -> None:
+    hostile = paper(
+        title="\x1b]0;pwned\x07Clean\x9b2J Title\r\nOver two lines",
+        authors=("Eve\x1b[2J Mallory", "Bob\x85Builder"),
+        abstract="Text\x00 with \x7fcontrols\x0c.",
+    )
+    text = cite.FORMATS[name].write([hostile])
+    assert not [c for c in text if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F]
+    unbraced = text.replace("{", "").replace("}", "")  # BibTeX braces {Clean2J}
+    assert "Clean2J Title Over two lines" in unbraced
+
+
 def test_empty_lists_give_empty_files() -> None:
     assert cite.bibtex([]) == ""
     assert cite.ris([]) == ""
