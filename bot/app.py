@@ -61,7 +61,7 @@ async def open_core(
     try:
         clock = clock or SystemClock()
         store = Repositories(db, clock)
-        sources = build_sources(settings, Fetcher(http, retries=settings.http_retries))
+        sources = build_sources(settings, Fetcher.from_settings(settings, client=http))
         engine = Engine(settings, store, sources, clock, metrics)
         yield Core(settings, db, http, store, engine)
     finally:

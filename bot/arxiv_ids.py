@@ -2,6 +2,7 @@
 
 Every spelling users paste or sources send maps to one key: the id without version.
 New style: ``2401.01234`` (4+4 digits until 2014-12, 4+5 since). Old style: ``hep-th/9901001``.
+arXiv's DataCite DOI ``10.48550/arXiv.<id>`` (bare, ``doi:``, or a doi.org link) names the same key.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ _URL_RE = re.compile(
     re.IGNORECASE,
 )
 _OAI_RE = re.compile(r"^oai:arXiv\.org:(?P<rest>\S+)$", re.IGNORECASE)
+# arXiv's DOIs (10.48550/arXiv.2405.15738): DOIs are case-insensitive, so is the prefix.
+DOI_PREFIX = "10.48550/arXiv."
+_DOI_RE = re.compile(
+    r"^(?:doi:\s*|(?:https?://)?(?:dx\.)?doi\.org/)?10\.48550/arxiv\.(?P<rest>\S+)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +40,16 @@ class ArxivId:
 
 
 def parse(text: str) -> ArxivId | None:
-    """Return the id in ``text`` (bare id, ``arXiv:`` prefix, abs/pdf/HF URL), or None."""
+    """Return the id in ``text`` (bare id, ``arXiv:`` prefix, abs/pdf/HF URL, arXiv DOI or
+    doi.org link), or None."""
     s = text.strip().strip("<>").strip()
     if not s or len(s) > 300:
         return None
     m = _URL_RE.match(s) or _OAI_RE.match(s)
     if m:
         s = m.group("rest").removesuffix(".pdf").rstrip("/")
+    elif m := _DOI_RE.match(s):
+        s = m.group("rest")
     m = _FULL_RE.match(s)
     if not m:
         return None
@@ -60,6 +70,11 @@ def normalise(text: str) -> str | None:
     """The storage key for ``text``, or None when it holds no arXiv id."""
     parsed = parse(text)
     return parsed.key if parsed else None
+
+
+def doi(key: str) -> str:
+    """arXiv's DOI for a stored key: ``10.48550/arXiv.2405.15738``."""
+    return DOI_PREFIX + key
 
 
 def find_all(text: str) -> list[str]:

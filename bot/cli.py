@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sqlite3
@@ -20,8 +19,10 @@ from bot.cli_args import build_parser
 from bot.cli_output import (
     digest_title,
     human_day,
+    json_text,
     paper_json,
     ranked_text,
+    say,
     search_reason,
     search_title,
     terminal_width,
@@ -31,6 +32,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 from bot.ports import SourceError
 from bot.render import counted
+from bot.sources.text import strip_controls
 
 log = logging.getLogger("paperherald")
 
@@ -76,7 +78,7 @@ def _main(argv: Sequence[str] | None) -> int:
             overrides["database"] = args.db
         settings = load_settings(**overrides)
     except ConfigError as exc:
-        print(f"paperherald: {exc}", file=sys.stderr)
+        say(f"paperherald: {exc}", err=True)
         return 2
     # One-shot commands print their own results; only warnings belong beside them.
     level = settings.log_level
@@ -90,19 +92,19 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:
         raise
     except (ConfigError, UsageFailure) as exc:
-        print(f"paperherald: {exc}", file=sys.stderr)
+        say(f"paperherald: {exc}", err=True)
         return 2
     except CommandFailure as exc:
-        print(f"paperherald: {exc}", file=sys.stderr)
+        say(f"paperherald: {exc}", err=True)
         return 1
     except Exception as exc:  # last line of defence: one sentence, details in the log
         from storage.db import DatabaseError
 
         if isinstance(exc, DatabaseError | SourceError):
-            print(f"paperherald: {exc}", file=sys.stderr)
+            say(f"paperherald: {exc}", err=True)
         else:
             log.debug("unexpected failure", exc_info=True)
-            print(f"paperherald: {type(exc).__name__}: {exc}", file=sys.stderr)
+            say(f"paperherald: {type(exc).__name__}: {exc}", err=True)
         return 1
 
 
@@ -122,7 +124,7 @@ def secret_values(settings: Settings) -> list[str]:
 
 
 def print_json(rows: list[dict[str, Any]]) -> None:
-    print(json.dumps(rows, ensure_ascii=False, indent=2))
+    say(json_text(rows))
 
 
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -132,12 +134,12 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if cmd == "slack-manifest":
         from adapters.slack.manifest import manifest_yaml
 
-        print(manifest_yaml(settings))
+        say(manifest_yaml(settings))
         return 0
     if cmd == "discord-invite":
         from adapters.discord.invite import invite_url
 
-        print(await invite_url(settings))
+        say(await invite_url(settings))
         return 0
     if cmd == "run":
         return await app.run(settings, sync_commands=args.sync_commands)
@@ -146,7 +148,11 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if cmd == "doctor":
         return await doctor(settings)
     if cmd == "backup":
-        return await backup(settings, args.path)
+        return await backup(settings, args.path, force=args.force)
+    if cmd == "export":
+        from bot import cli_export
+
+        return await cli_export.main(settings, args)
     async with app.open_core(settings) as core:
         engine = core.engine
         if cmd == "import":
@@ -161,7 +167,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             if args.json:
                 print_json([paper_json(i, search_reason(i, parsed)) for i in items])
             else:
-                print(ranked_text(items, search_title(total, parsed, text)))
+                say(ranked_text(items, search_title(total, parsed, text)))
             return 0
         if cmd == "digest":
             day = args.date or await engine.latest_day() or datetime.now(UTC).date()
@@ -172,13 +178,14 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             if args.json:
                 print_json([paper_json(i) for i in items])
             else:
-                print(ranked_text(items, digest_title(day, len(items), args.topic), reasons=True))
+                say(ranked_text(items, digest_title(day, len(items), args.topic), reasons=True))
             return 0
     raise UsageFailure(f"unknown command {cmd}")
 
 
-def check_backup_paths(source: Path, target: Path) -> None:
-    """Refuse what cannot work, naming the path concerned."""
+def check_backup_paths(source: Path, target: Path, *, force: bool = False) -> None:
+    """Refuse what cannot work, or would overwrite a file unasked, naming the path concerned.
+    The source is never created: a wrong path is an error, not an empty backup."""
     if not source.is_file():
         raise UsageFailure(
             f"{source} does not exist, so there is nothing to back up "
@@ -193,20 +200,25 @@ def check_backup_paths(source: Path, target: Path) -> None:
         raise UsageFailure(f"cannot write {target}: the folder {target.parent} does not exist")
     if target.exists() and target.resolve() == source.resolve():
         raise UsageFailure(f"{target} is the database itself; choose another path")
+    if target.exists() and not force:
+        raise UsageFailure(f"{target} already exists; add --force to replace it")
 
 
-async def backup(settings: Settings, target: Path) -> int:
-    """An online copy of the database (SQLite's backup API)."""
+async def backup(settings: Settings, target: Path, *, force: bool = False) -> int:
+    """An online copy of the database (SQLite's backup API), a new file readable by its
+    owner only; an existing file is replaced only with ``--force``."""
     from bot import app
 
     source = settings.database
-    check_backup_paths(source, target)
+    check_backup_paths(source, target, force=force)
     async with app.open_core(settings) as core:
         try:
-            await core.db.backup(target)
+            await core.db.backup(target, replace=force)
+        except FileExistsError:
+            raise UsageFailure(f"{target} already exists; add --force to replace it") from None
         except (sqlite3.Error, OSError) as exc:
             raise CommandFailure(f"cannot back up to {target}: {exc}") from None
-    print(f"Backed up {source} to {target}")
+    say(f"Backed up {source} to {target}")
     return 0
 
 
@@ -221,7 +233,7 @@ async def doctor(settings: Settings) -> int:
         nonlocal problems
         problems += check.ok is False
         text = cli_doctor.mark_line(check)
-        print("\n".join(wrap(text, width, hang=" " * 7)))
+        say("\n".join(wrap(text, width, hang=" " * 7)))
 
     show(cli_doctor.settings_check(settings))
     for check in cli_doctor.token_checks(settings):
@@ -274,16 +286,16 @@ async def import_files(core: Any, files: Sequence[Path]) -> int:
             batch = parse_file(path)
             stored = await core.store.papers.upsert(batch)
         except SourceError as exc:
-            print(f"paperherald: {exc}", file=sys.stderr)
+            say(f"paperherald: {exc}", err=True)
             failures += 1
             continue
         except OSError as exc:
-            print(f"paperherald: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            say(f"paperherald: cannot read {path}: {exc.strerror}", err=True)
             failures += 1
             continue
         days = sorted({f.day for f in batch.featured})
         where = f" featured on {', '.join(human_day(d) for d in days)}" if days else ""
-        print("\n".join(wrap(f"{path.name}: {counted(stored, 'paper')}{where}", width, hang="  ")))
+        say("\n".join(wrap(f"{path.name}: {counted(stored, 'paper')}{where}", width, hang="  ")))
     return 1 if failures else 0
 
 
@@ -307,10 +319,16 @@ async def fetch(core: Any, args: argparse.Namespace) -> int:
             report = await core.engine.ingest(day, only=args.source)
             for source, count in report.stored.items():
                 progress.console.print(
-                    f"{human_day(day)} {source}: {counted(count, 'paper')}", markup=False
+                    f"{human_day(day)} {source}: {counted(count, 'paper')}",
+                    markup=False,
+                    highlight=False,
                 )
             for source, err in report.errors.items():
-                progress.console.print(f"{human_day(day)} {source}: failed: {err}", markup=False)
+                progress.console.print(
+                    strip_controls(f"{human_day(day)} {source}: failed: {err}"),
+                    markup=False,
+                    highlight=False,
+                )
             failed += not report.ok
             progress.advance(task)
     return 1 if failed == len(days) else 0

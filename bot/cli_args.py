@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bot.cli_export import add_parser as add_export_parser
 from bot.cli_output import wrap
 from bot.commands import find
 
@@ -241,8 +242,13 @@ def build_parser() -> argparse.ArgumentParser:
         "Copy the database with SQLite's backup API: a consistent copy, safe while the bot runs.",
     )
     backup.add_argument(
-        "path", type=Path, metavar="PATH", help="the file to write (an existing file is replaced)"
+        "path",
+        type=Path,
+        metavar="PATH",
+        help="the file to write, readable by you only (mode 0600); it must not exist yet",
     )
+    backup.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    add_export_parser(command)
     command(
         "slack-manifest",
         "print the Slack app manifest (YAML)",

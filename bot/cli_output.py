@@ -1,9 +1,18 @@
 """What the ``paperherald`` command prints: ranked lists wrapped to the terminal, one date
-format (the chat's "Thu 24 Sep 2026"; ISO in ``--json``), and JSON rows."""
+format (the chat's "Thu 24 Sep 2026"; ISO in ``--json``), and JSON rows.
+
+Everything goes out through :func:`say` or :func:`json_text`: paper text is data, never
+terminal control. Output is plain text (no Rich markup), so ``[/bold]`` in a title is printed
+as it is, and control characters are removed (or escaped in JSON) even when a database filled
+before the parsers stripped them still holds some.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import sys
 import textwrap
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -12,9 +21,26 @@ from typing import Any
 from bot.models import ScoredPaper
 from bot.query import ParsedQuery
 from bot.render import counted, day_label, one_line_summary, shorten_authors
+from bot.sources.text import strip_controls
 
 MIN_WIDTH = 40  # below this, wrapping would leave a word or two a line; let the terminal cope
 INDENT = "    "
+
+
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal may act on: DEL and C1.
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f]")
+
+
+def say(text: str = "", *, err: bool = False) -> None:
+    """Print ``text`` (one or more lines) without control characters; ``err``: to stderr."""
+    print(strip_controls(text), file=sys.stderr if err else sys.stdout)
+
+
+def json_text(value: Any) -> str:
+    """Indented JSON with non-ASCII text kept readable and every control character escaped
+    (json.dumps escapes C0 itself), so the data is exact and the terminal is safe."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def terminal_width() -> int:

@@ -92,6 +92,7 @@ class Settings(BaseSettings):
     )
     http_timeout: float = Field(20.0, gt=0, le=300)
     http_retries: int = Field(4, ge=0, le=10)
+    http_max_body_mb: int = Field(20, ge=1, le=1024)  # a larger upstream answer is refused
 
     weight_hf_upvotes: float = 1.0
     weight_votes: float = 1.5

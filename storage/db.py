@@ -1,11 +1,20 @@
-"""The SQLite file: one aiosqlite connection, pragmas, numbered forward-only migrations."""
+"""The SQLite file: one aiosqlite connection, pragmas, numbered forward-only migrations.
+
+Files this module creates (the database, and backups) are private to their owner (0600):
+they hold user ids, topics and votes. SQLite gives -wal, -shm and journals the mode of their
+database file. A file that already exists keeps the mode it has.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import errno
 import logging
+import os
 import re
 import sqlite3
+import tempfile
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -37,7 +46,9 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+FILE_MODE = 0o600  # new databases and backups: owner read/write only
 READERS = 2  # reader connections beside the writer: one per core on the reference machine
+BUSY_TIMEOUT_MS = 5000  # how long a connection waits for another process's write lock
 
 
 class Database:
@@ -62,7 +73,7 @@ class Database:
         for _ in range(count):
             reader = await aiosqlite.connect(self.path, isolation_level=None)
             reader.row_factory = aiosqlite.Row
-            await reader.execute("PRAGMA busy_timeout = 5000")
+            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await reader.execute("PRAGMA foreign_keys = ON")
             await reader.execute("PRAGMA query_only = ON")
             self._readers.append(reader)
@@ -81,6 +92,7 @@ class Database:
                 raise DatabaseError(
                     f"Cannot create the folder for {target}: {exc.strerror}."
                 ) from None
+            _create_private(target)
         try:
             conn = await aiosqlite.connect(target, isolation_level=None)
         except sqlite3.Error as exc:
@@ -101,8 +113,8 @@ class Database:
         return db
 
     async def _pragmas(self) -> None:
-        await self.conn.execute("PRAGMA busy_timeout = 5000")
-        await self.conn.execute("PRAGMA journal_mode = WAL")
+        await self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await self._wal()
         await self.conn.execute("PRAGMA synchronous = NORMAL")
         await self.conn.execute("PRAGMA foreign_keys = ON")
         await self.conn.execute("PRAGMA temp_store = MEMORY")
@@ -111,26 +123,60 @@ class Database:
         await self.conn.execute("PRAGMA wal_autocheckpoint = 4000")
         await self.conn.execute("PRAGMA cache_size = -32768")
 
+    async def _wal(self) -> None:
+        """Switch to WAL. The switch of a new file needs the write lock, and SQLite reports
+        "database is locked" at once (no busy handler) when another process opening the same
+        new file holds it; so ask again until the busy timeout has passed."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.005
+        while True:
+            try:
+                await self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if loop.time() >= deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
     async def schema_version(self) -> int:
         row = await self.fetchone("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     async def migrate(self) -> int:
-        """Apply pending migrations, each in its own transaction; returns the new version."""
-        current = await self.schema_version()
+        """Apply pending migrations, each in its own transaction; returns the new version.
+
+        The version is read inside the write transaction (BEGIN IMMEDIATE) that applies the
+        next migration, so two processes opening one new file never both apply it: the
+        second waits for the first's lock (busy_timeout), then sees the new version.
+        """
         bundled = migrations()
+        current = await self._user_version()
+        while current < len(bundled):  # an up-to-date file needs no write lock
+            async with self.transaction() as conn:
+                current = await self._user_version()  # again, now that no one else writes
+                if current >= len(bundled):
+                    break
+                number, name, sql = bundled[current]
+                for statement in _split_sql(sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {number}")
+                current = number
+            log.info("applied migration %s", name)
         if current > len(bundled):
             raise DatabaseError(
                 f"The database has schema version {current}, newer than this Paper Herald "
                 f"({len(bundled)}); upgrade Paper Herald."
             )
-        for number, name, sql in bundled[current:]:
-            async with self.transaction():
-                for statement in _split_sql(sql):
-                    await self.conn.execute(statement)
-                await self.conn.execute(f"PRAGMA user_version = {number}")
-            log.info("applied migration %s", name)
-        return await self.schema_version()
+        return current
+
+    async def _user_version(self) -> int:
+        """The schema version as the writer connection sees it (inside its transaction)."""
+        rows = await self.conn.execute_fetchall("PRAGMA user_version")
+        return int(next(iter(rows))[0])
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -172,13 +218,31 @@ class Database:
             if i >= 0:
                 self._busy[i] -= 1
 
-    async def backup(self, target: str | Path) -> None:
-        """SQLite's online backup API: consistent while the bot keeps writing."""
-        dest = sqlite3.connect(str(target))
+    async def backup(self, target: str | Path, *, replace: bool = False) -> None:
+        """SQLite's online backup API: consistent while the bot keeps writing.
+
+        The copy is written to a new private (0600) file beside ``target`` and renamed into
+        place when complete, so a failed backup leaves no partial file. An existing
+        ``target`` is replaced only when ``replace`` is set (FileExistsError otherwise).
+        """
+        target = Path(target)
+        if not replace and target.exists():
+            raise FileExistsError(errno.EEXIST, "File exists", str(target))
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)  # mkstemp creates it 0600 whatever the umask
         try:
-            await self.conn.backup(dest)
-        finally:
-            dest.close()
+            dest = sqlite3.connect(tmp)
+            try:
+                await self.conn.backup(dest)
+            finally:
+                dest.close()
+            if not replace and target.exists():
+                raise FileExistsError(errno.EEXIST, "File exists", str(target))
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     async def close(self) -> None:
         for reader in self._readers:
@@ -186,6 +250,18 @@ class Database:
         self._readers.clear()
         self._busy.clear()
         await self.conn.close()
+
+
+def _create_private(path: str) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (SQLite then treats it as a
+    new database, and gives its -wal and -shm the same mode); an existing file is untouched."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # let SQLite report what is wrong with the path, in its words
+    os.close(fd)
 
 
 def _split_sql(sql: str) -> list[str]:

@@ -140,3 +140,33 @@ class SqliteVoteRepo:
             params,
         )
         return [(paper_from_row(r), int(r[15])) for r in rows]
+
+    async def voted_papers(
+        self, platform: str, workspace: str, limit: int
+    ) -> list[tuple[Paper, int]]:
+        """Every paper this workspace has up-voted, all time, ranked as the leaderboard
+        ranks (local up-votes + HF upvotes), with its local up-vote count."""
+        rows = await self.db.fetchall(
+            f"""
+            WITH v AS (
+                SELECT arxiv_id, count(*) AS n FROM votes
+                WHERE platform = ? AND workspace = ? AND value = 1 GROUP BY arxiv_id
+            )
+            SELECT {PAPER_COLUMNS}, v.n AS votes
+            FROM v JOIN papers p ON p.arxiv_id = v.arxiv_id
+            ORDER BY v.n + coalesce(p.hf_upvotes, 0) DESC, v.n DESC, p.arxiv_id DESC
+            LIMIT ?
+            """,
+            (platform, workspace, limit),
+        )
+        return [(paper_from_row(r), int(r[15])) for r in rows]
+
+    async def voted_by(self, user: UserRef, limit: int) -> list[Paper]:
+        """The papers one person up-voted in this workspace, newest vote first."""
+        rows = await self.db.fetchall(
+            f"SELECT {PAPER_COLUMNS} FROM votes v JOIN papers p ON p.arxiv_id = v.arxiv_id "
+            "WHERE v.platform = ? AND v.workspace = ? AND v.user_id = ? AND v.value = 1 "
+            "ORDER BY v.created_at DESC, p.arxiv_id DESC LIMIT ?",
+            (user.platform, user.workspace, user.user_id, limit),
+        )
+        return [paper_from_row(r) for r in rows]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.arxiv_ids import ArxivId, find_all, normalise, parse
+from bot.arxiv_ids import ArxivId, doi, find_all, normalise, parse
 
 
 @pytest.mark.parametrize(
@@ -38,6 +38,18 @@ from bot.arxiv_ids import ArxivId, find_all, normalise, parse
         ("https://hf.co/papers/2401.01234#community", "2401.01234", None),
         ("https://www.alphaxiv.org/abs/2401.01234", "2401.01234", None),
         ("oai:arXiv.org:2609.26811v1", "2609.26811", 1),
+        # arXiv's DataCite DOIs, bare, with doi:, or as a link; DOIs ignore case.
+        ("10.48550/arXiv.2405.15738", "2405.15738", None),
+        ("10.48550/ARXIV.2405.15738", "2405.15738", None),
+        ("doi:10.48550/arXiv.2405.15738", "2405.15738", None),
+        ("DOI: 10.48550/arxiv.2405.15738", "2405.15738", None),
+        ("https://doi.org/10.48550/arXiv.2405.15738", "2405.15738", None),
+        ("HTTPS://DOI.ORG/10.48550/ARXIV.2405.15738", "2405.15738", None),
+        ("http://dx.doi.org/10.48550/arXiv.2405.15738", "2405.15738", None),
+        ("doi.org/10.48550/arXiv.1501.00001", "1501.00001", None),
+        ("<https://doi.org/10.48550/arXiv.2405.15738>", "2405.15738", None),
+        ("10.48550/arXiv.hep-th/9901001", "hep-th/9901001", None),
+        ("10.48550/arXiv.2405.15738v2", "2405.15738", 2),
     ],
 )
 def test_parse_known_spellings(text: str, key: str, version: int | None) -> None:
@@ -73,11 +85,29 @@ def test_old_style_subject_class_maps_to_the_canonical_key() -> None:
         "https://arxiv.org/list/cs.LG/recent",
         "see 2401.01234 for details",  # parse wants one id; find_all handles prose
         "x" * 400,
+        # malformed or foreign DOIs
+        "10.48550/arXiv.",
+        "10.48550/arXiv.2405",
+        "10.48550/arXiv.2413.15738",  # month 13
+        "10.48550/arXiv 2405.15738",
+        "10.48550/2405.15738",
+        "10.1234/arXiv.2405.15738",  # another registrant's DOI
+        "10.48550/arXiv.2405.15738.pdf",
+        "https://doi.org/10.48550/arXiv.2405.15738/extra",
+        "https://example.org/10.48550/arXiv.2405.15738",
     ],
 )
 def test_parse_rejects(text: str) -> None:
     assert parse(text) is None
     assert normalise(text) is None
+
+
+def test_doi_is_the_one_the_parser_reads() -> None:
+    assert doi("2405.15738") == "10.48550/arXiv.2405.15738"
+    assert doi("hep-th/9901001") == "10.48550/arXiv.hep-th/9901001"
+    for key in ("2405.15738", "hep-th/9901001"):
+        assert normalise(doi(key)) == key
+        assert normalise(f"https://doi.org/{doi(key)}") == key
 
 
 def test_str_round_trip() -> None:
@@ -91,6 +121,11 @@ def test_find_all_in_prose() -> None:
         "hep-th/9901001, but not 2413.01234."
     )
     assert find_all(text) == ["2401.01234", "hep-th/9901001"]
+
+
+def test_find_all_sees_dois_in_prose() -> None:
+    text = "cited as https://doi.org/10.48550/arXiv.2405.15738 (and 10.48550/arXiv.2401.01234)"
+    assert find_all(text) == ["2405.15738", "2401.01234"]
 
 
 @given(st.text(max_size=400))
@@ -118,6 +153,8 @@ _NEW_IDS = st.builds(
             "https://arxiv.org/abs/{}",
             "https://arxiv.org/pdf/{}.pdf",
             "https://huggingface.co/papers/{}",
+            "10.48550/arXiv.{}",
+            "https://doi.org/10.48550/arXiv.{}",
         ]
     ),
 )

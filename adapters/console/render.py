@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 
@@ -19,6 +20,8 @@ from bot.messages import (
 
 MAX_WIDTH = 100  # long lines read badly even on a wide terminal
 MIN_WIDTH = 40
+# Paper text is data: no control character (ESC sequences, C1) reaches the terminal.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 renderers: BlockRenderers[str] = BlockRenderers()
 
 
@@ -95,5 +98,5 @@ renderers.check_complete()
 
 def render_message(message: Message) -> str:
     if not message.blocks:
-        return message.text
-    return "\n".join(renderers.render(block) for block in message.blocks)
+        return _CONTROLS.sub("", message.text)
+    return _CONTROLS.sub("", "\n".join(renderers.render(block) for block in message.blocks))

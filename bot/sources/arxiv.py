@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.models import FeaturedOn, Paper, SourceBatch
 from bot.ports import SourceError
 from bot.sources.http import Fetcher
+from bot.sources.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ _DESCRIPTION_RE = re.compile(
 
 
 def collapse(text: str | None) -> str:
-    return " ".join(text.split()) if text else ""
+    """Upstream text -> one line, without control characters."""
+    return one_line(text) if text else ""
 
 
 def _text(element: ET.Element | None) -> str:
@@ -57,7 +59,9 @@ def _text(element: ET.Element | None) -> str:
 
 
 def _dedupe(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v for v in values if v))
+    """Non-empty values, first occurrence kept; attribute values (category terms) are
+    cleaned here, since they do not pass through :func:`_text`."""
+    return tuple(dict.fromkeys(c for c in (collapse(v) for v in values) if c))
 
 
 def _iso(value: str) -> datetime | None:

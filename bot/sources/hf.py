@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.models import FeaturedOn, Paper, SourceBatch
 from bot.ports import SourceError
 from bot.sources.http import Fetcher
+from bot.sources.text import clean, one_line
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +33,8 @@ _MAX_ERROR_CHARS = 200
 
 
 def collapse(text: str) -> str:
-    """Hard-wrapped upstream text (Q4) -> one line."""
-    return " ".join(text.split())
+    """Hard-wrapped upstream text (Q4) -> one line, without control characters."""
+    return one_line(text)
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -51,7 +52,7 @@ def parse_timestamp(value: object) -> datetime | None:
 
 def _str(value: object) -> str | None:
     if isinstance(value, str):
-        cleaned = value.strip()
+        cleaned = clean(value)
         return cleaned or None
     return None
 

@@ -2,6 +2,10 @@
 
 Every upstream request goes through :class:`Fetcher`, so arXiv's "one request every three
 seconds, one connection at a time" rule holds across the API, RSS and retries alike.
+
+Two limits guard against a hostile or broken upstream: each attempt has an overall deadline
+(httpx's timeout is per read, so a server sending a byte a second would never time out), and
+bodies are streamed and abandoned past a size cap instead of being held in memory whole.
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ BACKOFF_BASE = 1.0
 BACKOFF_CAP = 60.0
 ARXIV_MIN_INTERVAL = 3.0  # arXiv terms of use: one request every three seconds
 RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))
+DEADLINE_FACTOR = 3.0  # a whole request may take this many times PAPERHERALD_HTTP_TIMEOUT
+DEFAULT_DEADLINE = 60.0
+MB = 1_000_000
+DEFAULT_MAX_BODY = 20 * MB
+# Headers that describe the body on the wire; the Response handed back holds it decoded.
+_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 _FRIENDLY_HOSTS = {"huggingface.co": "Hugging Face", "hf.co": "Hugging Face"}
 _TIMES = {1: "once", 2: "twice", 3: "three times", 4: "four times", 5: "five times"}
@@ -80,6 +90,16 @@ def default_min_interval(host: str) -> float:
     return ARXIV_MIN_INTERVAL if is_arxiv_host(host) else 0.0
 
 
+def request_deadline(settings: Settings) -> float:
+    """Seconds one request (one attempt) may take in all, derived from the read timeout."""
+    return settings.http_timeout * DEADLINE_FACTOR
+
+
+def shown_url(url: httpx.URL) -> str:
+    """A URL as logged: scheme, host, port and path; no user info, no query."""
+    return f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}{url.path}"
+
+
 def times(n: int) -> str:
     return _TIMES.get(n, f"{n} times")
 
@@ -112,7 +132,10 @@ class Fetcher:
 
     ``sleep``, ``monotonic``, ``now`` and ``rand`` are injectable so tests never wait.
     Statuses that are not retried (2xx, 3xx after redirects, 4xx other than 429) are
-    returned to the caller, which knows how to read that upstream's error bodies.
+    returned to the caller, which knows how to read that upstream's error bodies; their body
+    is already read (``response.content``). Each attempt must finish within ``deadline``
+    seconds (a timeout, retried like one); a body over ``max_body`` bytes (decoded) is a
+    SourceError at once, never retried.
     """
 
     def __init__(
@@ -127,6 +150,8 @@ class Fetcher:
         min_interval: Callable[[str], float] = default_min_interval,
         backoff_base: float = BACKOFF_BASE,
         backoff_cap: float = BACKOFF_CAP,
+        deadline: float = DEFAULT_DEADLINE,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self.client = client
         self.retries = max(0, retries)
@@ -137,6 +162,8 @@ class Fetcher:
         self._min_interval = min_interval
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
+        self.deadline = deadline
+        self.max_body = max_body
         self._locks: dict[str, asyncio.Lock] = {}
         self._last: dict[str, float] = {}
 
@@ -145,15 +172,20 @@ class Fetcher:
         cls,
         settings: Settings,
         *,
+        client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> Fetcher:
+        """Retries, deadline and body cap from ``settings``; over ``client`` when given (the
+        app's shared one), else a new client."""
         return cls(
-            build_http_client(settings, transport=transport),
+            client or build_http_client(settings, transport=transport),
             retries=settings.http_retries,
             sleep=sleep,
             monotonic=monotonic,
+            deadline=request_deadline(settings),
+            max_body=settings.http_max_body_mb * MB,
         )
 
     async def aclose(self) -> None:
@@ -196,10 +228,11 @@ class Fetcher:
             retry_after: float | None = None
             try:
                 try:
-                    response = await self.client.get(url, params=params, headers=headers)
+                    async with asyncio.timeout(self.deadline):
+                        response = await self._request(url, params, headers, label)
                 finally:
                     self._stamp(host, interval)
-            except httpx.TimeoutException as exc:
+            except (httpx.TimeoutException, TimeoutError) as exc:
                 failure = "timeout"
                 if attempt == attempts:
                     raise SourceError(
@@ -241,6 +274,50 @@ class Fetcher:
             )
             await self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _request(
+        self,
+        url: str,
+        params: dict[str, str] | None,
+        headers: dict[str, str] | None,
+        label: str,
+    ) -> httpx.Response:
+        """One GET, its body streamed and read up to ``max_body`` bytes."""
+        async with self.client.stream("GET", url, params=params, headers=headers) as response:
+            if response.status_code in RETRY_STATUSES:
+                return response  # only its status and headers are read
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.max_body:
+                raise self._too_large(response, label)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts in full
+                size += len(chunk)
+                if size > self.max_body:
+                    raise self._too_large(response, label)
+                chunks.append(chunk)
+        return httpx.Response(
+            response.status_code,
+            headers=[
+                (k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_HEADERS
+            ],
+            content=b"".join(chunks),
+            request=response.request,
+            history=response.history,
+        )
+
+    def _too_large(self, response: httpx.Response, label: str) -> SourceError:
+        limit = f"{self.max_body / MB:g} MB"
+        log.warning(
+            "%s: the answer from %s is larger than %s; stopped reading it",
+            label,
+            shown_url(response.url),
+            limit,
+        )
+        return SourceError(
+            f"{label} sent an answer larger than {limit}; it was not read "
+            "(PAPERHERALD_HTTP_MAX_BODY_MB raises the limit)."
+        )
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))]."""

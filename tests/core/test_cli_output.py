@@ -166,8 +166,8 @@ def test_backup_errors_name_the_path(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert err == f"paperherald: {db} is the database itself; choose another path\n"
     not_a_db = tmp_path / "notes.txt"
     not_a_db.write_text("my notes\n")
-    err = run(capsys, "--db", str(db), "backup", str(not_a_db), code=1)
-    assert err.startswith(f"paperherald: cannot back up to {not_a_db}: ")
+    err = run(capsys, "--db", str(db), "backup", str(not_a_db), code=2)
+    assert err == f"paperherald: {not_a_db} already exists; add --force to replace it\n"
     assert not_a_db.read_text() == "my notes\n"
     absent = tmp_path / "absent.db"
     err = run(capsys, "--db", str(absent), "backup", str(tmp_path / "copy.db"), code=2)

@@ -90,6 +90,12 @@ async def test_counts_and_leaderboards_ignore_downvotes(store: Repositories) -> 
     assert await store.votes.counts("slack", "T1", [P1, P2, P3]) == {P1: 2}
     board = await store.votes.leaderboard("slack", "T1", DAY, date(2026, 12, 31), 10)
     assert [(p.arxiv_id, n) for p, n in board] == [(P1, 2), (P3, 0), (P2, 0)]
+    # The exports' lists: the workspace's voted papers, and one person's.
+    assert [(p.arxiv_id, n) for p, n in await store.votes.voted_papers("slack", "T1", 10)] == [
+        (P1, 2)
+    ]
+    assert [p.arxiv_id for p in await store.votes.voted_by(ALICE, 10)] == [P1]
+    assert await store.votes.voted_by(CAROL, 10) == []
 
 
 async def test_labelled_votes_carry_the_papers_text(store: Repositories, clock: FakeClock) -> None:
