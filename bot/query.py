@@ -15,16 +15,29 @@ from dataclasses import dataclass, field
 from datetime import date
 
 MAX_QUERY_CHARS = 500  # longer input is cut: no human query is longer, junk stays cheap
-MAX_TERMS = 24
+MAX_TERMS = 24  # every term counts (words, phrases, OR alternatives, exclusions)
+MAX_PREFIXES = 3  # word* terms per query; each matches only its most frequent completions
+MIN_PREFIX = 3  # characters before the *
+MAX_PHRASE_WORDS = 8
+TOO_BROAD = "That search is too broad: add a word or a filter."
 COUNT_CAP = 1_000  # result counts above this show as "1,000+" (counting all would be slow)
 
 _WORDISH = re.compile(r"\w", re.UNICODE)
+_WORDS = re.compile(r"\w+", re.UNICODE)
 _FILTER = re.compile(
     r"^(?P<neg>-?)(?P<key>author|au|cat|category|since|after|before|until|upvotes)"
     r"(?P<op>:>|>:|>=|:|>)(?P<value>.*)$",
     re.IGNORECASE,
 )
 _CATEGORY = re.compile(r"^[a-z\-]+(\.[a-z\-]+)?$", re.IGNORECASE)
+
+
+class QueryTooBroad(Exception):
+    """A search past its work budget; ``str()`` is the one sentence to show (TOO_BROAD)."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(TOO_BROAD)
+        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +159,11 @@ def parse(text: str) -> ParsedQuery:
     min_upvotes: int | None = None
     pending_or = False
     pending_not = False
+    seen: set[tuple[bool, str, bool, bool, str | None]] = set()
+    prefixes = 0
 
     for tok in tokenize(_clean(text)):
-        if len(groups) + len(excluded) >= MAX_TERMS:
+        if sum(len(g) for g in groups) + len(excluded) >= MAX_TERMS:
             notes.append(f"Only the first {MAX_TERMS} terms were used.")
             break
         if tok == "OR":
@@ -203,6 +218,23 @@ def parse(text: str) -> ParsedQuery:
         if term is None:
             pending_or = False
             continue
+        if term.prefix:
+            if len(term.text) < MIN_PREFIX:
+                return ParsedQuery(
+                    error=f"A word* needs at least {MIN_PREFIX} letters before the *, like diffus*."
+                )
+            prefixes += 1
+            if prefixes > MAX_PREFIXES:
+                return ParsedQuery(error=f"Use at most {MAX_PREFIXES} word* terms in a search.")
+        if term.phrase and len(_WORDS.findall(term.text)) > MAX_PHRASE_WORDS:
+            return ParsedQuery(
+                error=f'A "phrase" can have at most {MAX_PHRASE_WORDS} words; shorten it.'
+            )
+        key = (negative or pending_not, term.text.casefold(), term.phrase, term.prefix, term.column)
+        if key in seen:
+            pending_or = pending_not = False
+            continue  # the same word twice adds nothing but work
+        seen.add(key)
         if negative or pending_not:
             excluded.append(term)
         else:

@@ -15,6 +15,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -26,6 +27,28 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class WorkBudgetExceeded(Exception):
+    """A statement ran past its work budget and was interrupted."""
+
+
+def _fetch_within(
+    conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], budget: float
+) -> list[Any]:
+    """Run on the connection's own thread: the clock starts when the statement does (time
+    spent queued behind other statements is not counted), and SQLite's progress handler
+    interrupts it once ``budget`` seconds of work have passed."""
+    deadline = time.monotonic() + budget
+    conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 2_000)
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise WorkBudgetExceeded(sql.split(" ", 1)[0]) from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 class DatabaseError(Exception):
@@ -196,18 +219,34 @@ class Database:
         i = min(range(len(self._readers)), key=self._busy.__getitem__)
         return i, self._readers[i]
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    async def fetchall(
+        self, sql: str, params: Iterable[Any] = (), *, budget: float | None = None
+    ) -> list[aiosqlite.Row]:
+        """Rows of a read. With ``budget`` (seconds of work), a statement still running after
+        it is interrupted and WorkBudgetExceeded raised: searches use it, so a crafted query
+        gives its reader back instead of holding it for seconds."""
         i, conn = self._reader()
         if i >= 0:
             self._busy[i] += 1
         try:
+            if budget is not None:
+                # aiosqlite's own queue (its _execute) runs the function on the connection's
+                # thread, between the statements of other callers.
+                rows = await conn._execute(  # type: ignore[no-untyped-call]
+                    _fetch_within, conn._conn, sql, tuple(params), budget
+                )
+                return list(rows)
             # One hop to the connection's thread (execute + fetch + close together).
             return list(await conn.execute_fetchall(sql, tuple(params)))
         finally:
             if i >= 0:
                 self._busy[i] -= 1
 
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+    async def fetchone(
+        self, sql: str, params: Iterable[Any] = (), *, budget: float | None = None
+    ) -> aiosqlite.Row | None:
+        if budget is not None:
+            return next(iter(await self.fetchall(sql, params, budget=budget)), None)
         i, conn = self._reader()
         if i >= 0:
             self._busy[i] += 1

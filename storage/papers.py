@@ -73,6 +73,8 @@ class SqlitePaperRepo(PaperSearch):
                 "ON CONFLICT(day, arxiv_id, source) DO UPDATE SET source_rank = excluded.source_rank",
                 [(f.day.isoformat(), f.arxiv_id, f.source, f.source_rank) for f in batch.featured],
             )
+        # The search index follows SQLite (the source of truth) after each commit.
+        await self.index_papers(list(dict.fromkeys(p.arxiv_id for p in batch.papers)), now)
         return len(batch.papers)
 
     async def log_fetch(

@@ -133,7 +133,11 @@ def test_month_to_a_file_reads_back_as_ris(
         "2609.00002",
     ]
     assert records[0]["authors"] == ["Müller, Jürgen", "Kaiser, Łukasz", "王小明"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["herald.db", "month.ris"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "herald.db",
+        "herald.db.search",
+        "month.ris",
+    ]
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
@@ -210,7 +214,11 @@ def test_a_failed_write_leaves_nothing_half_written(
     assert (code, out) == (1, "")
     assert err == f"paperherald: cannot write {target}: No space left on device\n"
     assert target.read_text() == "old\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["herald.db", "week.bib"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "herald.db",
+        "herald.db.search",
+        "week.bib",
+    ]
 
 
 @pytest.mark.parametrize(

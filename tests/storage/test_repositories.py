@@ -175,32 +175,72 @@ async def test_match_many_uses_a_small_index(store: Repositories) -> None:
     assert out == {1: ["2401.00001"]}
 
 
-async def test_broad_queries_list_title_matches_newest_first(
+async def test_fts5_fallback_lists_broad_queries_title_matches_newest_first(
     store: Repositories, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The FTS5 path (used while the search index is being built, and for ``within``)."""
     import storage.search as search
 
     monkeypatch.setattr(search, "RANK_WINDOW", 5)
     monkeypatch.setattr(search, "FILTER_WINDOW", 6)
-    await store.papers.upsert(SourceBatch(tuple(
-        paper(f"2401.{i:05d}", title="Diffusion study" if i % 2 else "A study",
-              abstract="diffusion everywhere", categories=("cs.LG",))
-        for i in range(1, 11)
-    )))
-    hits, total, ranked = await store.papers.search(parse("diffusion"), limit=10)
+    await store.papers.upsert(
+        SourceBatch(
+            tuple(
+                paper(
+                    f"2401.{i:05d}",
+                    title="Diffusion study" if i % 2 else "A study",
+                    abstract="diffusion everywhere",
+                    categories=("cs.LG",),
+                )
+                for i in range(1, 11)
+            )
+        )
+    )
+    hits, total, ranked = await store.papers._sqlite_search(parse("diffusion"), limit=10)
     assert (total, ranked) == (10, False)
-    assert [h.paper.arxiv_id[-2:] for h in hits] == ["09", "07", "05", "03", "01",
-                                                     "10", "08", "06", "04", "02"]
-    page2, _, _ = await store.papers.search(parse("diffusion"), limit=3, offset=3)
+    assert [h.paper.arxiv_id[-2:] for h in hits] == [
+        "09",
+        "07",
+        "05",
+        "03",
+        "01",
+        "10",
+        "08",
+        "06",
+        "04",
+        "02",
+    ]
+    page2, _, _ = await store.papers._sqlite_search(parse("diffusion"), limit=3, offset=3)
     assert [h.paper.arxiv_id[-2:] for h in page2] == ["03", "01", "10"]
     # With filters, a broad query looks at its newest FILTER_WINDOW matches.
-    hits, total, ranked = await store.papers.search(parse("diffusion cat:cs.LG"), limit=10)
+    hits, total, ranked = await store.papers._sqlite_search(parse("diffusion cat:cs.LG"), limit=10)
     assert (total, ranked) == (6, False)
     # Few matches: bm25 ranks them (title hits above abstract-only ones).
-    hits, total, ranked = await store.papers.search(parse('"diffusion study"'), limit=10)
+    hits, total, ranked = await store.papers._sqlite_search(parse('"diffusion study"'), limit=10)
     assert (total, ranked) == (5, True)
     # Exclusions fold into the FTS5 expression: every abstract here says "everywhere".
-    hits, total, ranked = await store.papers.search(parse("diffusion -everywhere"), limit=10)
+    hits, total, ranked = await store.papers._sqlite_search(
+        parse("diffusion -everywhere"), limit=10
+    )
     assert total == 0
-    hits, total, ranked = await store.papers.search(parse('"nothing like this"'), limit=10)
+    hits, total, ranked = await store.papers._sqlite_search(parse('"nothing like this"'), limit=10)
     assert (total, ranked) == (0, True)
+
+
+async def test_broad_queries_are_ranked_by_bm25_too(store: Repositories) -> None:
+    await store.papers.upsert(
+        SourceBatch(
+            tuple(
+                paper(
+                    f"2401.{i:05d}",
+                    title="Diffusion study" if i % 2 else "A study",
+                    abstract="diffusion everywhere" if i % 2 else "diffusion diffusion diffusion",
+                )
+                for i in range(1, 2001)
+            )
+        )
+    )
+    hits, total, ranked = await store.papers.search(parse("diffusion"), limit=10)
+    assert (total, ranked) == (1001, True)  # counted to COUNT_CAP + 1, and ranked
+    assert all(h.paper.title == "Diffusion study" for h in hits)  # title above abstract
+    assert [h.rank for h in hits] == sorted(h.rank for h in hits)

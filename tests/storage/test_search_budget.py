@@ -1,0 +1,133 @@
+"""Bounded searches on a real SQLite file: a crafted query is refused with one sentence and
+does not hold up an unrelated read; the parser caps prefixes, phrases and terms."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+import storage.search as search
+from bot.clock import SystemClock
+from bot.models import SourceBatch
+from bot.query import MAX_TERMS, TOO_BROAD, ParsedQuery, QueryTooBroad, Term, parse
+from storage.db import Database
+from storage.papers import SqlitePaperRepo
+from tests.storage.test_repositories import paper
+
+WORDS = [
+    "diffusion",
+    "model",
+    "language",
+    "vision",
+    "agent",
+    "graph",
+    "robot",
+    "policy",
+    "reward",
+    "token",
+]
+
+
+def crafted() -> ParsedQuery:
+    """72 ORed two-letter prefixes (the query of issue 17), built past the parser."""
+    letters = "abcdefghi"
+    terms = tuple(Term(a + b, prefix=True) for a in letters for b in letters[:8])
+    return ParsedQuery(groups=(terms,))
+
+
+@pytest.fixture
+async def repo(tmp_path: Path) -> AsyncIterator[SqlitePaperRepo]:
+    db = await Database.open(tmp_path / "papers.db")
+    repo = SqlitePaperRepo(db, SystemClock())
+    papers = [
+        paper(
+            f"2401.{i:05d}",
+            title=" ".join(WORDS[(i + k) % len(WORDS)] for k in range(4)),
+            abstract=" ".join(WORDS[(i * k) % len(WORDS)] + f"{k}x" for k in range(40)),
+        )
+        for i in range(1, 3001)
+    ]
+    for start in range(0, len(papers), 1000):
+        await repo.upsert(SourceBatch(tuple(papers[start : start + 1000])))
+    try:
+        yield repo
+    finally:
+        await repo.close_index()
+        await db.close()
+
+
+async def test_crafted_query_is_refused_and_others_are_served(repo: SqlitePaperRepo) -> None:
+    async def crafted_search() -> str:
+        try:
+            await repo.search(crafted(), limit=10, workspace="T1")
+        except QueryTooBroad as exc:
+            return str(exc)
+        return "served"
+
+    results = await asyncio.wait_for(
+        asyncio.gather(crafted_search(), crafted_search(), repo.get("2401.00007")), timeout=30
+    )
+    assert results[0] == results[1] == TOO_BROAD
+    assert results[2] is not None and results[2].arxiv_id == "2401.00007"
+
+
+async def test_sqlite_statements_have_a_work_budget(
+    repo: SqlitePaperRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The FTS5 path (used while the index is built): past its budget a statement is
+    # interrupted and the user gets the one sentence; a concurrent read still completes.
+    monkeypatch.setattr(search, "WORK_BUDGET_S", 0.0)
+
+    async def fallback() -> str:
+        try:
+            await repo._sqlite_search(crafted(), limit=10)
+        except search.WorkBudgetExceeded:
+            return "interrupted"
+        return "served"
+
+    got = await asyncio.wait_for(asyncio.gather(fallback(), repo.get("2401.00009")), timeout=30)
+    assert got[0] == "interrupted" and got[1] is not None
+    with pytest.raises(QueryTooBroad, match="too broad"):
+        await repo.search(parse("cat:cs"), limit=10)  # no words: the SQLite path
+
+
+async def test_searches_of_one_workspace_queue_behind_a_small_budget(
+    repo: SqlitePaperRepo,
+) -> None:
+    running = 0
+    peak = 0
+    original = repo._index_search
+
+    async def spy(*args: object, **kwargs: object) -> object:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        try:
+            return await original(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            running -= 1
+
+    repo._index_search = spy  # type: ignore[method-assign]
+    await asyncio.gather(
+        *(repo.search(parse("diffusion"), limit=5, workspace="T1") for _ in range(6))
+    )
+    assert peak == search.SEARCHES_PER_WORKSPACE
+    await asyncio.gather(
+        *(repo.search(parse("diffusion"), limit=5, workspace=f"T{i}") for i in range(4))
+    )
+    assert peak > search.SEARCHES_PER_WORKSPACE or search.SEARCHES_PER_WORKSPACE >= 4
+
+
+def test_parser_bounds_every_term() -> None:
+    assert parse("ab* model").error and "3 letters" in (parse("ab* model").error or "")
+    assert parse("diffus* transf* langu* agen*").error  # at most 3 prefixes
+    assert parse('"one two three four five six seven eight nine"').error
+    many = " OR ".join(f"w{i}" for i in range(40))
+    parsed = parse(many)
+    assert sum(len(g) for g in parsed.groups) == MAX_TERMS and parsed.notes
+    dup = parse("diffusion diffusion Diffusion -x -x")
+    assert len(dup.groups) == 1 and len(dup.excluded) == 1
