@@ -127,6 +127,8 @@ class SlackAdapter:
                 f"Slack could not be reached ({type(exc).__name__}); check the network "
                 "or SLACK_API_BASE_URL."
             ) from None
+        if auth.get("team_id"):
+            self.people.home_team = str(auth["team_id"])
         log.info(
             "slack: workspace %s (%s) as %s",
             auth.get("team"),
