@@ -29,7 +29,9 @@ _FILTER = re.compile(
     r"(?P<op>:>|>:|>=|:|>)(?P<value>.*)$",
     re.IGNORECASE,
 )
-_CATEGORY = re.compile(r"^[a-z\-]+(\.[a-z\-]+)?$", re.IGNORECASE)
+_CATEGORY = re.compile(r"^[a-z\-]+(\.[a-z\-]+)?$", re.IGNORECASE | re.ASCII)
+_OPERATORS = frozenset({"OR", "AND", "NOT"})
+MAX_UPVOTES = 999_999_999
 
 
 class QueryTooBroad(Exception):
@@ -48,9 +50,13 @@ class Term:
     column: str | None = None  # the only field to look in, e.g. "authors"
 
     def describe(self) -> str:
-        if self.column == "authors":
-            return f"author:{self.text}"
-        return f'"{self.text}"' if self.phrase else self.text + ("*" if self.prefix else "")
+        """The term as parse() reads it back: a phrase keeps its quotes and a prefix its
+        ``*`` (also after ``author:``), and a word that is an operator (``OR``) is quoted."""
+        if self.phrase or (self.text in _OPERATORS and not self.prefix):
+            body = f'"{self.text}"'
+        else:
+            body = self.text + ("*" if self.prefix else "")
+        return f"author:{body}" if self.column == "authors" else body
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,9 @@ class ParsedQuery:
         return not (self.groups or self.excluded or self.has_filters)
 
     def describe(self) -> str:
-        """Canonical text of the query, for confirmations and de-duplication."""
+        """Canonical text of the query, for confirmations and de-duplication. Topics are
+        stored as this text, so ``parse(q.describe()) == q`` (up to ``notes``) as long as it
+        fits in MAX_QUERY_CHARS, which topic_problem checks."""
         out = [" OR ".join(t.describe() for t in g) for g in self.groups]
         out += ["-" + t.describe() for t in self.excluded]
         out += [f"cat:{c}" for c in self.categories]
@@ -162,10 +170,18 @@ def parse(text: str) -> ParsedQuery:
     seen: set[tuple[bool, str, bool, bool, str | None]] = set()
     prefixes = 0
 
+    too_many = f"Only the first {MAX_TERMS} terms were used."
+
+    def full() -> bool:
+        # Filters are not terms: one after the 24th term is still read (a stored topic
+        # lists its filters last).
+        if sum(len(g) for g in groups) + len(excluded) < MAX_TERMS:  # every term, not groups
+            return False
+        if too_many not in notes:
+            notes.append(too_many)
+        return True
+
     for tok in tokenize(_clean(text)):
-        if sum(len(g) for g in groups) + len(excluded) >= MAX_TERMS:
-            notes.append(f"Only the first {MAX_TERMS} terms were used.")
-            break
         if tok == "OR":
             pending_or = bool(groups)
             continue
@@ -179,9 +195,13 @@ def parse(text: str) -> ParsedQuery:
             key, op = m.group("key").lower(), m.group("op")
             value = m.group("value").strip('"').strip()
             if key in ("author", "au"):
-                term = _word_term(value, column="authors")
+                # The raw value: author:"hin*" is the exact name, as "hin*" is elsewhere.
+                term = _word_term(m.group("value"), column="authors")
                 if term is None:
                     return ParsedQuery(error="author: needs a name, like author:hinton.")
+                if full():
+                    pending_or = pending_not = False
+                    continue
                 if m.group("neg") or pending_not:
                     excluded.append(term)
                     pending_not = False
@@ -209,9 +229,10 @@ def parse(text: str) -> ParsedQuery:
             if key == "upvotes":
                 if op == ":" and value.startswith(">"):
                     value = value.lstrip(">=")
-                if not value.isdigit() or len(value) > 9:
+                number = int(value) + (1 if op == ">" else 0) if _digits(value) else -1
+                if not 0 <= number <= MAX_UPVOTES:
                     return ParsedQuery(error="upvotes>: needs a whole number, like upvotes>:10.")
-                min_upvotes = int(value) + (1 if op == ">" else 0)
+                min_upvotes = number
                 continue
         negative = tok.startswith("-") and len(tok) > 1
         term = _word_term(tok[1:] if negative else tok)
@@ -235,6 +256,9 @@ def parse(text: str) -> ParsedQuery:
             pending_or = pending_not = False
             continue  # the same word twice adds nothing but work
         seen.add(key)
+        if full():
+            pending_or = pending_not = False
+            continue
         if negative or pending_not:
             excluded.append(term)
         else:
@@ -252,6 +276,11 @@ def parse(text: str) -> ParsedQuery:
         min_upvotes=min_upvotes,
         notes=tuple(notes),
     )
+
+
+def _digits(value: str) -> bool:
+    # ASCII only: "²".isdigit() is true and int("²") raises.
+    return value.isascii() and value.isdigit() and len(value) <= len(str(MAX_UPVOTES))
 
 
 def _add(groups: list[list[Term]], term: Term, or_previous: bool) -> None:
@@ -278,6 +307,12 @@ def topic_problem(parsed: ParsedQuery, today: date, *, example: str) -> str | No
         return parsed.error
     if parsed.is_empty:
         return f'A topic needs at least one word, e.g. {example} "gaussian splatting".'
+    if len(parsed.describe()) > MAX_QUERY_CHARS:
+        # A topic is stored as its describe() text and read back with parse(), which cuts.
+        return (
+            f"This topic is too long to keep: written out in full it is over "
+            f"{MAX_QUERY_CHARS} characters; leave out some words."
+        )
     if parsed.before is not None and parsed.before <= today:
         return (
             f"before:{parsed.before.isoformat()} is in the past, so no new paper can match "

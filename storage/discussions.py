@@ -11,6 +11,10 @@ from storage.db import Database
 from storage.rows import PAPER_COLUMNS, paper_from_row, stamp
 from storage.tastes import bump_inputs
 
+# Replies of one person that count towards a paper's discussion activity: a member writing
+# twenty replies lifts a paper no more than one writing three.
+REPLIES_PER_PERSON = 3
+
 
 class SqliteDiscussionRepo:
     def __init__(self, db: Database, clock: Clock) -> None:
@@ -155,14 +159,17 @@ class SqliteDiscussionRepo:
     async def activity(
         self, platform: str, workspace: str, ids: Sequence[str]
     ) -> dict[str, tuple[int, int]]:
-        """arxiv_id -> (replies, distinct people), all time, in this workspace."""
+        """arxiv_id -> (counted replies, distinct people), all time, in this workspace. At
+        most REPLIES_PER_PERSON replies of each person count, so what lifts a paper in the
+        ranking is people taking part, not one member writing many replies."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
         rows = await self.db.fetchall(
-            f"SELECT arxiv_id, count(*), count(DISTINCT user_id) FROM replies WHERE platform = ? "
-            f"AND workspace = ? AND arxiv_id IN ({marks}) GROUP BY arxiv_id",
-            [platform, workspace, *ids],
+            f"SELECT arxiv_id, sum(min(n, ?)), count(*) FROM (SELECT arxiv_id, count(*) AS n "
+            f"FROM replies WHERE platform = ? AND workspace = ? AND arxiv_id IN ({marks}) "
+            f"GROUP BY arxiv_id, user_id) GROUP BY arxiv_id",
+            [REPLIES_PER_PERSON, platform, workspace, *ids],
         )
         return {r[0]: (int(r[1]), int(r[2])) for r in rows}
 
@@ -170,13 +177,18 @@ class SqliteDiscussionRepo:
         self, platform: str, workspace: str, since: date, until: date, limit: int
     ) -> list[tuple[Paper, int, int]]:
         """Papers with replies in [since, until], or whose discussion was opened then (with
-        0 replies), by replies and people."""
+        0 replies), by counted replies (at most REPLIES_PER_PERSON of each person, as in
+        ``activity``) and people."""
         window = (platform, workspace, since.isoformat(), until.isoformat() + "T99")
         rows = await self.db.fetchall(
-            f"""WITH r AS (
-                    SELECT arxiv_id, count(*) AS n, count(DISTINCT user_id) AS people
+            f"""WITH per_person AS (
+                    SELECT arxiv_id, min(count(*), ?) AS n
                     FROM replies WHERE platform = ? AND workspace = ? AND created_at >= ?
-                    AND created_at < ? GROUP BY arxiv_id
+                    AND created_at < ? GROUP BY arxiv_id, user_id
+                ),
+                r AS (
+                    SELECT arxiv_id, sum(n) AS n, count(*) AS people FROM per_person
+                    GROUP BY arxiv_id
                 ),
                 c AS (
                     SELECT arxiv_id FROM r
@@ -187,6 +199,6 @@ class SqliteDiscussionRepo:
                 FROM c JOIN papers p ON p.arxiv_id = c.arxiv_id
                 LEFT JOIN r ON r.arxiv_id = c.arxiv_id
                 ORDER BY n DESC, people DESC, p.arxiv_id DESC LIMIT ?""",
-            (*window, *window, limit),
+            (REPLIES_PER_PERSON, *window, *window, limit),
         )
         return [(paper_from_row(r), int(r[15]), int(r[16])) for r in rows]

@@ -45,6 +45,15 @@ ON CONFLICT(arxiv_id) DO UPDATE SET
 """
 
 
+# Every string that starts with P sorts in [P, P + this): the highest code point.
+_LAST_CHAR = "\U0010ffff"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _ascii_lower(text: str) -> str:
+    return text.translate(_ASCII_LOWER)
+
+
 class SqlitePaperRepo(PaperSearch):
     """Papers, the days they were featured, the fetch log and saved search queries; the
     search methods come from PaperSearch."""
@@ -147,12 +156,25 @@ class SqlitePaperRepo(PaperSearch):
         return [date.fromisoformat(r[0]) for r in rows]
 
     async def recent(self, prefix: str, limit: int) -> list[Paper]:
-        """Recently featured papers whose id or title starts with ``prefix`` (autocomplete)."""
-        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        """Papers whose id or title starts with ``prefix`` (ASCII case ignored, as LIKE
+        does), most recently stored first (autocomplete). Both halves read an index range,
+        at most ``limit`` rows each, so a prefix that matches nothing reads nothing: the ids
+        from the arxiv_id index (the highest ids when more match: newest for YYMM.NNNNN),
+        the titles from papers_title_nocase. An empty prefix lists the newest papers."""
+        if not prefix:
+            rows = await self.db.fetchall(
+                f"SELECT {PAPER_COLUMNS} FROM papers p ORDER BY p.id DESC LIMIT ?", (limit,)
+            )
+            return [paper_from_row(r) for r in rows]
+        ids = _ascii_lower(prefix)  # ids are stored as lower-case keys (bot.arxiv_ids)
         rows = await self.db.fetchall(
-            f"SELECT {PAPER_COLUMNS} FROM papers p WHERE p.arxiv_id LIKE ? ESCAPE '\\' "
-            f"OR p.title LIKE ? ESCAPE '\\' ORDER BY p.id DESC LIMIT ?",
-            (like, like, limit),
+            f"SELECT {PAPER_COLUMNS} FROM papers p WHERE p.id IN ("
+            "SELECT id FROM (SELECT id FROM papers WHERE arxiv_id >= ? AND arxiv_id < ? "
+            "ORDER BY arxiv_id DESC LIMIT ?) "
+            "UNION ALL SELECT id FROM (SELECT id FROM papers WHERE title COLLATE NOCASE >= ? "
+            "AND title COLLATE NOCASE < ? ORDER BY id DESC LIMIT ?)"
+            ") ORDER BY p.id DESC LIMIT ?",
+            (ids, ids + _LAST_CHAR, limit, prefix, prefix + _LAST_CHAR, limit, limit),
         )
         return [paper_from_row(r) for r in rows]
 

@@ -32,6 +32,12 @@ ADMIN_HINT = "On Discord that takes the Manage Server permission."
 DISCUSSION_COMMANDS = frozenset({("discuss",)})
 
 
+def dm_workspace(user_id: int | str) -> str:
+    """A direct message's workspace: the person's own (votes, /papers top and topics used in
+    DMs are theirs, not shared by everyone who DMs the bot from any server)."""
+    return f"dm:{user_id}"
+
+
 class Interactions:
     def __init__(self, client: discord.Client, engine: CommandHandler, platform: str) -> None:
         self.client = client
@@ -45,7 +51,7 @@ class Interactions:
         perms = interaction.permissions
         return UserRef(
             platform=self.platform,
-            workspace=str(guild_id) if guild_id else "dm",
+            workspace=str(guild_id) if guild_id else dm_workspace(user.id),
             user_id=str(user.id),
             display_name=user.display_name,
             is_admin=bool(guild_id) and (perms.manage_guild or perms.administrator),

@@ -31,6 +31,7 @@ from adapters.slack.memory import EphemeralMemory
 from adapters.slack.pacing import ChannelPacer
 from adapters.slack.people import People
 from adapters.slack.render import render_message
+from adapters.slack.replay import DropReplays
 from bot.config import ConfigError, Settings, listen_error
 from bot.messages import Message
 from bot.models import ChannelRef, Platform, UserRef
@@ -85,6 +86,10 @@ class SlackAdapter:
             signing_secret=secret.get_secret_value() if secret else "",
             process_before_response=False,
         )
+        # After Bolt's signature check: a replayed request (same trigger or event id) is
+        # acked and dropped, so it cannot toggle a vote back or run a command twice.
+        self.replays = DropReplays()
+        self.app.use(self.replays)
         self.people = People(client, settings.slack_admins, ttl=admin_cache_seconds)
         self.memory = EphemeralMemory()
         register(self.app, engine, people=self.people, memory=self.memory)
@@ -122,6 +127,8 @@ class SlackAdapter:
                 f"Slack could not be reached ({type(exc).__name__}); check the network "
                 "or SLACK_API_BASE_URL."
             ) from None
+        if auth.get("team_id"):
+            self.people.home_team = str(auth["team_id"])
         log.info(
             "slack: workspace %s (%s) as %s",
             auth.get("team"),

@@ -15,7 +15,12 @@ log = logging.getLogger(__name__)
 
 
 class People:
-    """Admins are workspace admins/owners (``users.info``) or ids in ``SLACK_ADMINS``.
+    """Admins are admins/owners of the installing workspace (``users.info``) or ids in
+    ``SLACK_ADMINS``.
+
+    In a Slack Connect channel ``users.info`` of a member from another organisation reports
+    *their* organisation's ``is_admin``; so the role counts only when the user's ``team_id``
+    is the installing team (``auth.test``; set at start as ``home_team``, else asked once).
 
     Answers are cached for ``ttl`` seconds: a burst of clicks costs one ``users.info`` call,
     and a demoted admin loses the right within a minute.
@@ -34,6 +39,7 @@ class People:
         self.ttl = ttl
         self._clock = clock
         self._cache: dict[tuple[str, str], tuple[float, str, bool]] = {}
+        self.home_team: str | None = None  # the installing team, from auth.test
 
     async def caller(self, team_id: str, user_id: str, name: str = "") -> UserRef:
         key = (team_id, user_id)
@@ -70,7 +76,29 @@ class People:
         display = str(
             profile.get("display_name") or user.get("real_name") or user.get("name") or name
         )
-        is_admin = bool(
-            user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
-        )
-        return self._clock() + self.ttl, display, is_admin
+        role = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        if role:
+            home = await self._home_team()
+            if home is None or user.get("team_id") != home:
+                if home is not None:
+                    log.info(
+                        "slack: %s is an admin of team %s, not of %s: not an admin here",
+                        user_id,
+                        user.get("team_id"),
+                        home,
+                    )
+                role = False
+        return self._clock() + self.ttl, display, role
+
+    async def _home_team(self) -> str | None:
+        """The installing team's id; None (nobody is an admin by role) when Slack cannot
+        say, and asked again next time."""
+        if self.home_team is None:
+            try:
+                auth = await self.client.auth_test()
+            except API_FAILURES as exc:
+                log.warning("auth.test failed (%s): treating as not an admin", exc)
+                return None
+            team = auth.get("team_id")
+            self.home_team = str(team) if team else None
+        return self.home_team

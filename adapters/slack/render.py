@@ -228,8 +228,29 @@ def relabel(
 renderers: BlockRenderers[list[Block]] = BlockRenderers()
 
 
-def _mrkdwn(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=text)
+# Outside our own <...> links (a literal "<" in escaped text is always ours), a bare
+# http(s) URL; it stops before whitespace, "|", an escaped "<" or ">", and trailing
+# punctuation.
+_OUR_LINK = re.compile(r"(<[^>]*>)")
+_BARE_URL = re.compile(r"https?://(?:(?!&[lg]t;)[^\s<>|])+(?<![.,;:!?)\]}'\"])")
+
+
+def _link_bare_urls(text: str) -> str:
+    """``verbatim`` text is not auto-linked: make its bare URLs links ourselves."""
+    parts = _OUR_LINK.split(text)
+    for i in range(0, len(parts), 2):  # even parts are outside our links
+        parts[i] = _BARE_URL.sub(lambda m: f"<{m.group(0)}>", parts[i])
+    return "".join(parts)
+
+
+def _mrkdwn(text: str, limit: int) -> MarkdownTextObject:
+    """Escaped text as mrkdwn with ``verbatim``: Slack then leaves "@here", "@channel",
+    "#channel" and the like written as plain text in a title or abstract alone (without
+    it Slack may turn them into mentions and links). Only our own ``<url|label>`` links and
+    the bare URLs we link here are links. ``limit`` is the field's length limit: URLs stay
+    bare where linking them would not fit."""
+    linked = _link_bare_urls(text)
+    return MarkdownTextObject(text=linked if len(linked) <= limit else text, verbatim=True)
 
 
 @renderers.register(Header)
@@ -240,12 +261,12 @@ def _header(block: Header) -> list[Block]:
 @renderers.register(Text)
 def _text(block: Text) -> list[Block]:
     parts = chunks(block.text, [SECTION_TEXT] * ABSTRACT_SECTIONS) or [" "]
-    return [SectionBlock(text=_mrkdwn(part)) for part in parts]
+    return [SectionBlock(text=_mrkdwn(part, SECTION_TEXT)) for part in parts]
 
 
 @renderers.register(Context)
 def _context(block: Context) -> list[Block]:
-    return [ContextBlock(elements=[_mrkdwn(fit(block.text, CONTEXT_TEXT))])]
+    return [ContextBlock(elements=[_mrkdwn(fit(block.text, CONTEXT_TEXT), CONTEXT_TEXT)])]
 
 
 @renderers.register(Divider)
@@ -279,13 +300,13 @@ def _card(card: PaperCard) -> list[Block]:
     elif card.summary:
         body = fit(card.summary, max(room, 1))
     text = "\n".join(p for p in (head, byline, body, reason) if p)
-    section = SectionBlock(text=_mrkdwn(clip(text, SECTION_TEXT)))
+    section = SectionBlock(text=_mrkdwn(clip(text, SECTION_TEXT), SECTION_TEXT))
     # image_url is a plain JSON field (not mrkdwn): the raw URL, checked, not escaped.
     thumb = (card.thumbnail or "").strip()
     if thumb and safe_url(thumb, IMAGE_URL):
         section.accessory = ImageElement(image_url=thumb, alt_text=fit(card.title, ALT_TEXT))
     blocks: list[Block] = [section]
-    blocks += [SectionBlock(text=_mrkdwn(part)) for part in extra]
+    blocks += [SectionBlock(text=_mrkdwn(part, SECTION_TEXT)) for part in extra]
     small = []
     if card.categories:
         small.append(fit(" · ".join(card.categories), 300))
@@ -301,7 +322,9 @@ def _card(card: PaperCard) -> list[Block]:
     if small:
         blocks.append(
             ContextBlock(
-                elements=[_mrkdwn(clip(s, CONTEXT_TEXT)) for s in small[:CONTEXT_ELEMENTS]]
+                elements=[
+                    _mrkdwn(clip(s, CONTEXT_TEXT), CONTEXT_TEXT) for s in small[:CONTEXT_ELEMENTS]
+                ]
             )
         )
     blocks += actions_blocks(card.buttons)
@@ -349,7 +372,8 @@ def render_message(message: Message, *, memory_key: str | None = None) -> SlackM
         if not fits_all and (
             len(out) + len(group) > MAX_BLOCKS - 1 or size + group_size > TOTAL_TEXT - 100
         ):
-            out.append(ContextBlock(elements=[_mrkdwn(f"…and {left} more")]).to_dict())
+            more = _mrkdwn(f"…and {left} more", CONTEXT_TEXT)
+            out.append(ContextBlock(elements=[more]).to_dict())
             break
         out.extend(group)
         size += group_size
