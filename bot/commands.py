@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from bot import zones
+from bot.period import DEFAULT_PERIOD, Period
 from bot.query import tokenize
 
 OptionKind = Literal["string", "integer"]
@@ -147,8 +148,8 @@ COMMANDS: tuple[Command, ...] = (
             Option(
                 "period",
                 "day, week or month",
-                choices=("day", "week", "month"),
-                default="week",
+                choices=tuple(p.value for p in Period),
+                default=DEFAULT_PERIOD.value,
                 label="period",
             ),
             Option(

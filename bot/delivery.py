@@ -282,7 +282,7 @@ class Publisher:
             note = f"not posted between {window}: {claim.note}"
         else:
             note = f"not posted: the bot was not running between {window}"
-        await repo.finish(feed.id, day, DeliveryStatus.MISSED.value, note)
+        await repo.finish(feed.id, day, DeliveryStatus.MISSED, note)
         self._retry.pop((feed.id, day), None)
         log.warning("feed %s missed %s: %s", feed.id, day, note)
         return f"missed ({note})"
@@ -340,7 +340,7 @@ class Publisher:
             except DeliveryError as exc:
                 if exc.permanent:
                     await self.engine.store.feeds.disable(feed.id, str(exc))
-                    await repo.finish(feed.id, day, DeliveryStatus.FAILED.value, str(exc))
+                    await repo.finish(feed.id, day, DeliveryStatus.FAILED, str(exc))
                     self._retry.pop((feed.id, day), None)
                     log.error("feed %s disabled: %s", feed.id, exc)
                     return f"Posting failed and the daily thread was turned off: {exc}"
@@ -410,7 +410,7 @@ class Publisher:
         note = _stored_day_note(cday) if cday != own_day else None
         if plan is None:
             if root is not None:  # the empty-day note went out; only the finish was lost
-                await repo.finish(feed.id, day, DeliveryStatus.DONE.value, "empty day")
+                await repo.finish(feed.id, day, DeliveryStatus.DONE, "empty day")
                 return "No papers for that day; posted a short note."
             planned = await self._plan_items(feed, own_day, attempt)
             if not planned.items:
@@ -446,7 +446,7 @@ class Publisher:
             )
             await repo.add_posted(feed.id, day, arxiv_id, sent.message_id)
             count += 1
-        await repo.finish(feed.id, day, DeliveryStatus.DONE.value, note)
+        await repo.finish(feed.id, day, DeliveryStatus.DONE, note)
         self._retry.pop((feed.id, day), None)
         resumed = f" (resumed after {len(posted)})" if claim.root_message_id else ""
         log.info("feed %s %s: posted %d of %d papers%s", feed.id, day, count, len(plan), resumed)
@@ -581,12 +581,12 @@ class Publisher:
         self._retry.pop((feed.id, day), None)
         if feed.empty_day is EmptyDay.SKIP:
             note = f"{names} could not be reached" if errors else None
-            await repo.finish(feed.id, day, DeliveryStatus.SKIPPED.value, note)
+            await repo.finish(feed.id, day, DeliveryStatus.SKIPPED, note)
             return "No papers for that day; nothing was posted (this feed skips empty days)."
         await self._renew(feed, day)
         ref = await self._call(
             adapter.send(feed.channel, render.empty_day(cday, reason)), "posting the note"
         )
         await repo.set_root(feed.id, day, ref.message_id, ref.thread_id or ref.message_id)
-        await repo.finish(feed.id, day, DeliveryStatus.DONE.value, reason or "empty day")
+        await repo.finish(feed.id, day, DeliveryStatus.DONE, reason or "empty day")
         return "No papers for that day; posted a short note."

@@ -14,7 +14,7 @@ import re
 import time as time_mod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, time, timedelta
+from datetime import UTC, date, time
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot import actions, arxiv_ids, query, render, zones
@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.messages import Context, Header, Message, Text, admin_refusal, error, internal_error
 from bot.metrics import Metrics, NullMetrics
 from bot.models import ChannelRef, EmptyDay, Feed, Paper, ScoredPaper, Subscription, UserRef
+from bot.period import DEFAULT_PERIOD, Period
 from bot.ports import (
     ChatAdapter,
     Clock,
@@ -458,9 +459,8 @@ class Engine:
         )
 
     async def _top(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
-        period = str(call.get("period") or "week")
-        today = self.clock.now().astimezone(UTC).date()
-        since = today - timedelta(days={"day": 0, "week": 6, "month": 29}[period])
+        period = Period(str(call.get("period") or DEFAULT_PERIOD))
+        since, today = period.window(self.clock.now().astimezone(UTC).date())
         if call.get("by") == "discussed":
             discussed = await self.store.discussions.most_discussed(
                 caller.platform, caller.workspace, since, today, 10

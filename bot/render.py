@@ -21,6 +21,7 @@ from bot.messages import (
     Text,
 )
 from bot.models import Feed, Paper, ScoredPaper, Subscription
+from bot.period import Period
 from bot.query import COUNT_CAP
 from bot.ranking import discussion_text, reason_line
 from bot.schedule import Outlook
@@ -156,8 +157,8 @@ def discussion_seed(paper: Paper, opened_by: str) -> Message:
     return Message(text=f"{gist}\n{links}\n{who}".strip(), blocks=blocks, ephemeral=False)
 
 
-def discussed_list(period: str, rows: Sequence[tuple[Paper, int, int]]) -> Message:
-    title = f"Most discussed {PERIOD_TITLES.get(period, period)}"
+def discussed_list(period: Period, rows: Sequence[tuple[Paper, int, int]]) -> Message:
+    title = f"Most discussed {period.phrase}"
     if not rows:
         text = f"{title}: no discussions yet. Click 💬 Discuss on a paper to start one."
         return Message(text=text, blocks=(Text(text),))
@@ -257,12 +258,9 @@ def search_results(
     return Message(text="\n".join(lines), blocks=tuple(blocks))
 
 
-PERIOD_TITLES = {"day": "today", "week": "this week", "month": "this month"}
-
-
-def top_list(period: str, rows: Sequence[tuple[Paper, int]], day: date | None = None) -> Message:
+def top_list(period: Period, rows: Sequence[tuple[Paper, int]], day: date | None = None) -> Message:
     """The leaderboard; ``day`` is today, for the "new" part of each reason line."""
-    title = f"Top papers {PERIOD_TITLES.get(period, period)}"
+    title = f"Top papers {period.phrase}"
     if not rows:
         text = f"{title}: nothing yet. Upvote papers with ▲ to build the leaderboard."
         return Message(text=text, blocks=(Text(text),))

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from bot.models import Delivery
+from bot.models import Delivery, DeliveryStatus
 from bot.ports import Clock
 from storage.db import Database
 from storage.rows import delivery_from_row, parse_stamp, stamp
@@ -144,7 +144,9 @@ class SqliteDeliveryRepo:
                 (stamp(now), feed_id, day.isoformat()),
             )
 
-    async def finish(self, feed_id: int, day: date, status: str, note: str | None) -> None:
+    async def finish(
+        self, feed_id: int, day: date, status: DeliveryStatus, note: str | None
+    ) -> None:
         now = stamp(self.clock.now())
         async with self.db.transaction() as conn:
             await conn.execute(
@@ -152,7 +154,7 @@ class SqliteDeliveryRepo:
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(feed_id, day) DO UPDATE SET "
                 "status = excluded.status, note = excluded.note, owner = NULL, "
                 "updated_at = excluded.updated_at",
-                (feed_id, day.isoformat(), status, note, now, now),
+                (feed_id, day.isoformat(), DeliveryStatus(status).value, note, now, now),
             )
 
     async def last(self, feed_id: int) -> Delivery | None:

@@ -13,6 +13,7 @@ import pytest
 from bot.cli import main
 from bot.engine import Engine
 from bot.models import Paper
+from bot.period import Period
 from bot.render import one_line_summary, top_list
 from tests.conftest import CHANNEL, FIXTURES, RecordingAdapter, alice
 
@@ -125,7 +126,7 @@ def test_counts_of_one_are_singular(
     out = run(capsys, "--db", db, "chat")
     assert "Top paper · Thu 24 Sep" in out and "Top 1 papers" not in out
     paper = Paper("2609.10001", "A paper", "", hf_upvotes=3)
-    assert "1. A paper (3 HF upvotes · 1 vote here)" in top_list("week", [(paper, 1)]).text
+    assert "1. A paper (3 HF upvotes · 1 vote here)" in top_list(Period.WEEK, [(paper, 1)]).text
 
 
 def test_hf_links_only_for_papers_hf_has(

@@ -31,7 +31,7 @@ async def feed(store: Repositories, clock: FakeClock) -> Feed:
     await store.papers.upsert(paper_batch(CDAY, 12))
     feed = await add_feed(store, top=10)
     assert feed.id is not None
-    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE.value, None)
+    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE, None)
     return feed
 
 

@@ -112,7 +112,7 @@ async def test_posts_at_local_time_on_dst_days(
     # The evening before, the post of the day before is done (so only local_day is due).
     assert feed.id is not None
     previous = local_day - timedelta(days=1)
-    await store.deliveries.finish(feed.id, previous, DeliveryStatus.DONE.value, None)
+    await store.deliveries.finish(feed.id, previous, DeliveryStatus.DONE, None)
 
     assert await publish(engine, clock, expected_utc - timedelta(minutes=1)) == []
     # One hour off either way (the other offset) would be wrong:
@@ -134,7 +134,7 @@ async def test_two_feeds_in_different_zones_in_the_dst_gap_week(
     ny = await add_feed(store, channel="ny", tz=NEW_YORK)
     for feed in (berlin, ny):
         assert feed.id is not None
-        await store.deliveries.finish(feed.id, date(2026, 10, 25), DeliveryStatus.DONE.value, None)
+        await store.deliveries.finish(feed.id, date(2026, 10, 25), DeliveryStatus.DONE, None)
     await store.papers.upsert(paper_batch(date(2026, 10, 25)))
 
     await publish(engine, clock, at_utc(2026, 10, 26, 7, 59))
@@ -155,7 +155,7 @@ async def test_down_at_post_time_catches_up_when_back(
     feed = await add_feed(store, tz=BERLIN)  # 09:00 Berlin = 07:00 UTC on 25 Sep
     await store.papers.upsert(paper_batch(date(2026, 9, 24)))
     assert feed.id is not None
-    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE.value, None)
+    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE, None)
     # The bot was down from 06:00 to 10:30 Berlin; its first run is at 10:30.
     outcomes = await publish(engine, clock, at_utc(2026, 9, 25, 8, 30))
     assert len(outcomes) == 1
@@ -170,7 +170,7 @@ async def test_down_all_day_marks_the_day_missed_and_never_posts_it_late(
     assert feed.id is not None
     for d in (23, 24, 25):
         await store.papers.upsert(paper_batch(date(2026, 9, d)))
-    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE.value, None)
+    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE, None)
     # Down all of Friday 25 Sep; back at 00:05 Berlin on Saturday.
     outcomes = await publish(engine, clock, datetime(2026, 9, 26, 0, 5, tzinfo=ZoneInfo(BERLIN)))
     assert chat.log == []
@@ -197,7 +197,7 @@ async def test_grace_window_edges(
     feed = await add_feed(store)  # 09:00 UTC, grace 6 h
     assert feed.id is not None
     await store.papers.upsert(paper_batch(date(2026, 9, 24)))
-    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE.value, None)
+    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE, None)
     await publish(engine, clock, at_utc(2026, 9, 25, 15, 0))
     assert chat.log == []
     row = await store.deliveries.get(feed.id, date(2026, 9, 25))
@@ -210,7 +210,7 @@ async def test_just_inside_the_grace_window_still_posts(
     feed = await add_feed(store)
     assert feed.id is not None
     await store.papers.upsert(paper_batch(date(2026, 9, 24)))
-    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE.value, None)
+    await store.deliveries.finish(feed.id, date(2026, 9, 24), DeliveryStatus.DONE, None)
     await publish(engine, clock, at_utc(2026, 9, 25, 14, 59))
     assert len(chat.threads()) == 1
 
