@@ -90,6 +90,13 @@ def build_adapters(core: Core, *, sync_commands: bool = False) -> list[ChatAdapt
     return adapters
 
 
+def connect(core: Core, adapters: list[ChatAdapter]) -> list[ChatAdapter]:
+    """The production wrapper stack, as ``paperherald run`` builds it: each adapter behind the
+    one outbound policy (deadline, error mapping, metrics; every capability forwarded) and
+    served by the core. Returns the wrapped adapters: start, close and report on those."""
+    return [core.engine.attach(a) for a in adapters]
+
+
 async def health_report(core: Core, adapters: list[ChatAdapter]) -> dict[str, Any]:
     """Process up, database writable, adapters connected, age of the last good fetch."""
     report: dict[str, Any] = {"ok": True}
@@ -126,7 +133,7 @@ async def run(
     whose stdin ends without a ``quit`` (/dev/null under Docker or systemd) keeps posting
     until a signal. Shutting down with work in flight is quiet and still exits 0."""
     from adapters.console.adapter import ConsoleAdapter, run_console
-    from adapters.ops.metrics import InstrumentedAdapter, PrometheusMetrics
+    from adapters.ops.metrics import PrometheusMetrics
     from bot.logs import console_level, share_terminal
     from bot.scheduler import Jobs, build_scheduler
 
@@ -144,9 +151,7 @@ async def run(
             console_adapter = ConsoleAdapter(stdout or sys.stdout)
             unshare = share_terminal(console_adapter)
             adapters = [console_adapter]
-        adapters = [InstrumentedAdapter(a, metrics) for a in adapters]
-        for adapter in adapters:
-            core.engine.attach(adapter)
+        adapters = connect(core, adapters)
         jobs = Jobs(core.engine)
         scheduler = build_scheduler(core.engine, jobs)
 

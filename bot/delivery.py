@@ -31,10 +31,10 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import render, schedule
@@ -47,10 +47,8 @@ if TYPE_CHECKING:
     from bot.engine import Engine, IngestReport
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 SOURCE_NAMES = {"hf": "Hugging Face", "arxiv": "arXiv"}
-POST_TIMEOUT = 90.0  # seconds for one platform call; adapters normally time out first
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(minutes=30)
 # After the grace window, a day whose sources were down gets its empty-day note only if the
@@ -184,7 +182,8 @@ class Publisher:
     # ------------------------------------------------------------------ the schedule
     async def publish_due(self, now: datetime) -> list[str]:
         """Post every due (feed, day). One bad feed never blocks the others: feeds run side
-        by side, every platform call has a timeout, and each failure is caught per feed."""
+        by side, every platform call has a deadline (bot.outbound), and each failure is
+        caught per feed."""
         feeds = [f for f in await self.engine.store.feeds.enabled() if f.id is not None]
         # Feeds of a platform this process does not serve are left alone: another process
         # may serve them, and marking them missed from here would be wrong.
@@ -382,17 +381,6 @@ class Publisher:
         if not await self.engine.store.deliveries.renew(feed.id, day, self.owner):
             raise _ClaimLost
 
-    @staticmethod
-    async def _call(call: Awaitable[T], what: str) -> T:
-        """One platform call with a deadline: a hung call is a transient fault, not a hang."""
-        try:
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow an outer
-            # cancellation when the call finishes at the same moment (shutdown would hang).
-            async with asyncio.timeout(POST_TIMEOUT):
-                return await call
-        except TimeoutError:
-            raise DeliveryError(f"{what} timed out after {POST_TIMEOUT:.0f} s") from None
-
     async def _post(
         self,
         feed: Feed,
@@ -424,10 +412,7 @@ class Publisher:
         if root is None:
             header = render.digest_header(cday, len(plan), feed.topic, note=note)
             await self._renew(feed, day)
-            ref = await self._call(
-                adapter.open_thread(ch, header, header.thread_title or "Daily Papers"),
-                "opening the thread",
-            )
+            ref = await adapter.open_thread(ch, header, header.thread_title or "Daily Papers")
             root, thread_id = ref.message_id, ref.thread_id or ref.message_id
             await repo.set_root(feed.id, day, root, thread_id)
         thread = PostedRef(channel=ch, message_id=root, thread_id=thread_id)
@@ -440,10 +425,7 @@ class Publisher:
                 log.warning("feed %s %s: planned paper %s is gone", feed.id, day, arxiv_id)
                 continue
             await self._renew(feed, day)
-            sent = await self._call(
-                adapter.post_in_thread(thread, render.digest_item(item, rank)),
-                f"posting paper {rank} of {len(plan)}",
-            )
+            sent = await adapter.post_in_thread(thread, render.digest_item(item, rank))
             await repo.add_posted(feed.id, day, arxiv_id, sent.message_id)
             count += 1
         await repo.finish(feed.id, day, DeliveryStatus.DONE, note)
@@ -584,9 +566,7 @@ class Publisher:
             await repo.finish(feed.id, day, DeliveryStatus.SKIPPED, note)
             return "No papers for that day; nothing was posted (this feed skips empty days)."
         await self._renew(feed, day)
-        ref = await self._call(
-            adapter.send(feed.channel, render.empty_day(cday, reason)), "posting the note"
-        )
+        ref = await adapter.send(feed.channel, render.empty_day(cday, reason))
         await repo.set_root(feed.id, day, ref.message_id, ref.thread_id or ref.message_id)
         await repo.finish(feed.id, day, DeliveryStatus.DONE, reason or "empty day")
         return "No papers for that day; posted a short note."

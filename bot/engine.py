@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.messages import Context, Header, Message, Text, admin_refusal, error, internal_error
 from bot.metrics import Metrics, NullMetrics
 from bot.models import ChannelRef, EmptyDay, Feed, Paper, ScoredPaper, Subscription, UserRef
+from bot.outbound import Outbound
 from bot.period import DEFAULT_PERIOD, Period
 from bot.ports import (
     ChatAdapter,
@@ -151,8 +152,11 @@ class Engine:
         self.stopping.set()
         await self.publisher.drain(grace)
 
-    def attach(self, adapter: ChatAdapter) -> None:
-        self.adapters[adapter.platform] = adapter
+    def attach(self, adapter: ChatAdapter) -> ChatAdapter:
+        """Serve ``adapter``'s platform, through the one outbound policy (bot.outbound)."""
+        wrapped = Outbound(adapter, metrics=self.metrics)
+        self.adapters[adapter.platform] = wrapped
+        return wrapped
 
     # ------------------------------------------------------------------ ingest
     async def ingest(self, day: date, only: str | None = None) -> IngestReport:

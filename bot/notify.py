@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DM_TIMEOUT = 90.0  # seconds for one DM
 NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
 CLOSED_DMS_NOTICE = (
     "I couldn't send you your daily topic digest because your direct messages "
@@ -96,19 +95,18 @@ class Notifier:
                 day, [(q, [papers[i] for i in ids if i in papers]) for q, ids in matches]
             )
             adapter = self.engine.adapters[user.platform]
-            try:
-                async with asyncio.timeout(DM_TIMEOUT):  # not wait_for: see delivery._call
-                    await adapter.send_dm(user, message)
+            try:  # with the outbound policy's deadline: a hung DM is a DeliveryError
+                await adapter.send_dm(user, message)
             except DMClosedError:
                 await store.subscriptions.pause_user(user, CLOSED_DMS_NOTICE)
                 log.info("paused subscriptions of %s/%s: DMs closed", user.platform, user.user_id)
                 continue
-            except (DeliveryError, TimeoutError) as exc:
+            except DeliveryError as exc:
                 log.warning(
                     "DM to %s/%s failed, will retry next run: %s",
                     user.platform,
                     user.user_id,
-                    str(exc) or "timed out",
+                    exc,
                 )
                 continue
             except Exception:  # one user's bad DM never stops the others'

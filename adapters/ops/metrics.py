@@ -1,15 +1,9 @@
-"""Prometheus metrics for the core's ``Metrics`` port, and a ChatAdapter wrapper that counts
-posts and DMs sent or failed without the delivery code knowing about metrics."""
+"""Prometheus metrics for the core's ``Metrics`` port. Posts and DMs are counted by the core's
+outbound policy (bot.outbound), which every adapter is wrapped in."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-
-from bot.messages import Message
-from bot.models import ChannelRef, UserRef
-from bot.ports import ChatAdapter, PostedRef
 
 
 class PrometheusMetrics:
@@ -73,52 +67,3 @@ class PrometheusMetrics:
 
     def scheduler_lag(self, job: str, seconds: float) -> None:
         self.lag.labels(job).set(max(0.0, seconds))
-
-
-class InstrumentedAdapter:
-    """Counts what an adapter sends; everything else passes through unchanged."""
-
-    def __init__(self, inner: ChatAdapter, metrics: PrometheusMetrics) -> None:
-        self.inner = inner
-        self.metrics = metrics
-        self.platform = inner.platform
-
-    async def _count(self, kind: str, call: Callable[[], Awaitable[PostedRef]]) -> PostedRef:
-        try:
-            ref = await call()
-        except Exception:
-            self.metrics.delivery(self.platform, kind, False)
-            raise
-        self.metrics.delivery(self.platform, kind, True)
-        return ref
-
-    @property
-    def connected(self) -> bool:
-        return bool(getattr(self.inner, "connected", True))
-
-    async def start(self) -> None:
-        await self.inner.start()
-
-    async def close(self) -> None:
-        await self.inner.close()
-
-    async def send(self, channel: ChannelRef, message: Message) -> PostedRef:
-        return await self._count("post", lambda: self.inner.send(channel, message))
-
-    async def open_thread(self, channel: ChannelRef, header: Message, title: str) -> PostedRef:
-        return await self._count("post", lambda: self.inner.open_thread(channel, header, title))
-
-    async def post_in_thread(self, thread: PostedRef, message: Message) -> PostedRef:
-        return await self._count("post", lambda: self.inner.post_in_thread(thread, message))
-
-    async def edit(self, ref: PostedRef, message: Message) -> None:
-        await self.inner.edit(ref, message)
-
-    async def send_dm(self, user: UserRef, message: Message) -> PostedRef:
-        return await self._count("dm", lambda: self.inner.send_dm(user, message))
-
-    async def reply_ephemeral(self, channel: ChannelRef, user: UserRef, message: Message) -> None:
-        await self.inner.reply_ephemeral(channel, user, message)
-
-    async def check_channel(self, channel: ChannelRef) -> str | None:
-        return await self.inner.check_channel(channel)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-import bot.delivery
+import bot.outbound
 from bot.clock import FakeClock
 from bot.engine import Engine
 from bot.models import DeliveryStatus
@@ -117,7 +117,7 @@ async def test_a_started_thread_is_finished_even_after_the_window(
 async def test_one_bad_feed_never_blocks_the_others(
     engine: Engine, store: Repositories, chat: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bot.delivery, "POST_TIMEOUT", 0.05)
+    monkeypatch.setattr(bot.outbound, "DEADLINE", 0.05)
     await add_feed(store, channel="hung", since=NOW)  # a call that never returns
     await add_feed(store, channel="gone", since=NOW)  # deleted channel
     await add_feed(store, channel="flaky", since=NOW)  # 5xx

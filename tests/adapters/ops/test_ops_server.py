@@ -9,11 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from adapters.ops.metrics import InstrumentedAdapter, PrometheusMetrics
+from adapters.ops.metrics import PrometheusMetrics
 from adapters.ops.server import start_ops_server
 from bot import app
 from bot.config import Settings
 from bot.models import ChannelRef
+from bot.outbound import Outbound
 from bot.ports import DeliveryError
 from tests.conftest import FIXTURES, RecordingAdapter, alice, make_settings
 
@@ -29,8 +30,7 @@ async def test_healthz_and_metrics(ops_settings: Settings) -> None:
         from bot.sources.files import parse_file
 
         await core.store.papers.upsert(parse_file(FIXTURES / "daily_papers_2026-09-24_3items.json"))
-        adapter = InstrumentedAdapter(RecordingAdapter(), metrics)
-        core.engine.attach(adapter)
+        adapter = core.engine.attach(RecordingAdapter())  # counted by the outbound policy
 
         async def refresh() -> None:
             metrics.papers.set(await core.store.papers.count())
@@ -85,9 +85,7 @@ async def test_healthz_is_503_when_the_database_is_gone(ops_settings: Settings) 
 
 async def test_failed_posts_are_counted() -> None:
     metrics = PrometheusMetrics()
-    adapter = InstrumentedAdapter(
-        RecordingAdapter(fail_after=0, fault=DeliveryError("down")), metrics
-    )
+    adapter = Outbound(RecordingAdapter(fail_after=0, fault=DeliveryError("down")), metrics=metrics)
     with pytest.raises(DeliveryError):
         await adapter.send(ChannelRef("console", "w", "c"), (await _msg()))
     from prometheus_client import generate_latest
