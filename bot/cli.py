@@ -31,7 +31,7 @@ from bot.cli_output import (
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 from bot.ports import SourceError
-from bot.render import counted
+from bot.present.text import counted
 from bot.sources.text import strip_controls
 
 log = logging.getLogger("paperherald")

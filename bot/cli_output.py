@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.models import ScoredPaper
+from bot.present.text import counted, day_label, one_line_summary, shorten_authors
 from bot.query import ParsedQuery
-from bot.render import counted, day_label, one_line_summary, shorten_authors
 from bot.sources.text import strip_controls
 
 MIN_WIDTH = 40  # below this, wrapping would leave a word or two a line; let the terminal cope

@@ -37,9 +37,12 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import render, schedule
+from bot import schedule
 from bot.models import Delivery, DeliveryStatus, EmptyDay, Feed, ScoredPaper
 from bot.ports import ChatAdapter, DeliveryError, InterimReply, PostedRef
+from bot.present.feeds import digest_header, digest_item, empty_day
+from bot.present.replies import confirm
+from bot.present.text import counted, day_label
 from bot.ranking import score_papers
 from bot.schedule import Post, Step, content_day
 
@@ -95,7 +98,7 @@ def _reasons(errors: Mapping[str, str]) -> str:
 
 def _stored_day_note(day: date) -> str:
     """Why a thread shows ``day`` (resumed: the first attempt's exact reason is gone)."""
-    label = render.day_label(day)
+    label = day_label(day)
     return f"The sources could not be reached, so this thread shows {label}, the latest day stored."
 
 
@@ -410,7 +413,7 @@ class Publisher:
         if ranked is None:
             ranked = await self._ranked(feed, cday, plan)
         if root is None:
-            header = render.digest_header(cday, len(plan), feed.topic, note=note)
+            header = digest_header(cday, len(plan), feed.topic, note=note)
             await self._renew(feed, day)
             ref = await adapter.open_thread(ch, header, header.thread_title or "Daily Papers")
             root, thread_id = ref.message_id, ref.thread_id or ref.message_id
@@ -425,14 +428,14 @@ class Publisher:
                 log.warning("feed %s %s: planned paper %s is gone", feed.id, day, arxiv_id)
                 continue
             await self._renew(feed, day)
-            sent = await adapter.post_in_thread(thread, render.digest_item(item, rank))
+            sent = await adapter.post_in_thread(thread, digest_item(item, rank))
             await repo.add_posted(feed.id, day, arxiv_id, sent.message_id)
             count += 1
         await repo.finish(feed.id, day, DeliveryStatus.DONE, note)
         self._retry.pop((feed.id, day), None)
         resumed = f" (resumed after {len(posted)})" if claim.root_message_id else ""
         log.info("feed %s %s: posted %d of %d papers%s", feed.id, day, count, len(plan), resumed)
-        done = f"Posted the thread for {render.day_label(cday)} ({render.counted(len(plan), 'paper')})."
+        done = f"Posted the thread for {day_label(cday)} ({counted(len(plan), 'paper')})."
         return f"{done} {note}" if note else done
 
     async def _plan_items(self, feed: Feed, cday: date, attempt: _Attempt) -> _Plan:
@@ -456,7 +459,7 @@ class Publisher:
         if attempt.progress is not None:
             names = _names({s.name: "" for s in engine.sources}) or "the sources"
             await attempt.progress(
-                render.confirm(f"Fetching today's papers ({render.day_label(cday)}) from {names}…")
+                confirm(f"Fetching today's papers ({day_label(cday)}) from {names}…")
             )
         report = await self._wait_for(fetch, attempt.wait)
         if report is None:  # post-now's wait is over: the admin gets what the store has
@@ -475,7 +478,7 @@ class Publisher:
             if report is None
             else f"{_names(errors)} could not be reached"
         )
-        note = f"{why}, so this thread shows {render.day_label(stored[0])}, the latest day stored."
+        note = f"{why}, so this thread shows {day_label(stored[0])}, the latest day stored."
         log.info("feed %s: %s", feed.id, note)  # the admin who asked reads it in the answer
         return _Plan(await ranked(stored[0]), errors, stored[0], note)
 
@@ -566,7 +569,7 @@ class Publisher:
             await repo.finish(feed.id, day, DeliveryStatus.SKIPPED, note)
             return "No papers for that day; nothing was posted (this feed skips empty days)."
         await self._renew(feed, day)
-        ref = await adapter.send(feed.channel, render.empty_day(cday, reason))
+        ref = await adapter.send(feed.channel, empty_day(cday, reason))
         await repo.set_root(feed.id, day, ref.message_id, ref.thread_id or ref.message_id)
         await repo.finish(feed.id, day, DeliveryStatus.DONE, reason or "empty day")
         return "No papers for that day; posted a short note."

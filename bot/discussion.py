@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import render
-from bot.messages import Context, Message, error
+from bot.messages import Message, error
 from bot.models import ChannelRef, DeliveryStatus, Paper, UserRef
 from bot.ports import DeliveryError, Permalinks, PostedRef
-from bot.ranking import activity_text
+from bot.present.feeds import digest_header, standings
+from bot.present.papers import discussion_root, discussion_seed
+from bot.present.replies import confirm
 from bot.schedule import content_day
 
 if TYPE_CHECKING:
@@ -54,31 +55,29 @@ class Discussions:
         )
         if existing is not None:
             if existing.thread_id is None:
-                return render.confirm(
+                return confirm(
                     "A discussion of this paper is being opened right now; "
                     "it will appear in this channel in a moment."
                 )
             link = await self._link(channel, existing.root_message_id, existing.thread_id)
-            return render.confirm(f"“{paper.title}” already has a discussion: {link}")
+            return confirm(f"“{paper.title}” already has a discussion: {link}")
         votes = await store.votes.counts(channel.platform, channel.workspace, [paper.arxiv_id])
         activity = await store.discussions.activity(
             channel.platform, channel.workspace, [paper.arxiv_id]
         )
-        root = render.discussion_root(
-            paper, votes.get(paper.arxiv_id, 0), activity.get(paper.arxiv_id)
-        )
+        root = discussion_root(paper, votes.get(paper.arxiv_id, 0), activity.get(paper.arxiv_id))
         try:
             ref = await adapter.open_thread(channel, root, paper.title[:100])
             thread_id = ref.thread_id or ref.message_id
             await store.discussions.opened(channel, paper.arxiv_id, ref.message_id, thread_id)
-            seed = render.discussion_seed(paper, caller.display_name or caller.user_id)
+            seed = discussion_seed(paper, caller.display_name or caller.user_id)
             await adapter.post_in_thread(PostedRef(channel, ref.message_id, thread_id), seed)
         except DeliveryError as exc:
             await store.discussions.forget(channel, paper.arxiv_id)
             log.warning("discussion in %s/%s failed: %s", channel.platform, channel.channel, exc)
             return error(f"I couldn't open a discussion here: {exc}")
         link = await self._link(channel, ref.message_id, thread_id)
-        return render.confirm(f"Opened a discussion of “{paper.title}”: {link}")
+        return confirm(f"Opened a discussion of “{paper.title}”: {link}")
 
     async def record_reply(
         self,
@@ -136,18 +135,18 @@ class Discussions:
             if not top:
                 await store.kv.set(key, now.astimezone(UTC).isoformat())
                 continue
-            parts = []
-            for n, i in enumerate(top, 1):
-                bits = []
-                if votes.get(i):
-                    bits.append(f"▲{votes[i]}")
-                if activity.get(i, (0, 0))[0]:
-                    bits.append(activity_text(*activity[i]))
-                title = papers[i].title if i in papers else i
-                parts.append(f"{n}. {title[:60]} ({' · '.join(bits)})")
-            standings = "Live standings: " + "   ".join(parts)
-            header = render.digest_header(
-                delivery.content_day or content_day(feed, day), len(ids), feed.topic, note=standings
+            note = standings(
+                [
+                    (
+                        papers[i].title if i in papers else i,
+                        votes.get(i, 0),
+                        activity.get(i, (0, 0)),
+                    )
+                    for i in top
+                ]
+            )
+            header = digest_header(
+                delivery.content_day or content_day(feed, day), len(ids), feed.topic, note=note
             )
             try:
                 await adapter.edit(
@@ -159,11 +158,3 @@ class Discussions:
             await store.kv.set(key, now.astimezone(UTC).isoformat())
             edited += 1
         return edited
-
-
-def standings_line(message: Message) -> str | None:
-    """The standings note of a header, for tests and the console."""
-    for block in message.blocks:
-        if isinstance(block, Context) and block.text.startswith("Live standings:"):
-            return block.text
-    return None

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, time
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot import actions, arxiv_ids, query, render, zones
-from bot.commands import COMMANDS, CommandCall, UsageError, help_lines, parse_line
+from bot import actions, arxiv_ids, query, zones
+from bot.commands import COMMANDS, CommandCall, UsageError, parse_line
 from bot.config import Settings
-from bot.messages import Context, Header, Message, Text, admin_refusal, error, internal_error
+from bot.messages import Message, admin_refusal, error, internal_error
 from bot.metrics import Metrics, NullMetrics
 from bot.models import ChannelRef, EmptyDay, Feed, Paper, ScoredPaper, Subscription, UserRef
 from bot.outbound import Outbound
@@ -35,6 +35,17 @@ from bot.ports import (
     SubscriptionLimitError,
     interim_reply,
 )
+from bot.present.feeds import channel_set_up, feed_status
+from bot.present.lists import (
+    discussed_list,
+    ranked_list,
+    search_results,
+    subscriptions_list,
+    top_list,
+)
+from bot.present.papers import paper_message, vote_toggled
+from bot.present.replies import confirm, help_message, with_notice
+from bot.present.text import day_label, top_title
 from bot.ranking import Weights, score_papers
 from bot.ratelimit import CommandLimiter
 
@@ -42,10 +53,6 @@ log = logging.getLogger(__name__)
 
 SEARCH_PAGE_SIZE = 5
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_ANY_ORDER = (
-    "Optional arguments go in any order, or as name=value "
-    "(time=09:00 tz=Europe/Berlin top=5 empty=skip)."
-)
 Handler = Callable[[UserRef, CommandCall, ChannelRef | None], Awaitable[Message]]
 
 
@@ -364,16 +371,7 @@ class Engine:
 
     async def _with_notice(self, caller: UserRef, message: Message) -> Message:
         notice = await self.store.subscriptions.pop_notice(caller)
-        if not notice:
-            return message
-        return Message(
-            text=f"{notice}\n{message.text}",
-            blocks=(Context(notice), *message.blocks),
-            ephemeral=message.ephemeral,
-            button_updates=message.button_updates,
-            thread_title=message.thread_title,
-            is_error=message.is_error,
-        )
+        return with_notice(notice, message) if notice else message
 
     # -- handlers ------------------------------------------------------------------
     async def _today(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
@@ -389,15 +387,11 @@ class Engine:
             if latest is None:
                 return error("No papers are stored yet; they arrive with the next fetch.")
             day = latest
-            note = (
-                f"No papers yet for {render.day_label(today)}; here is {render.day_label(latest)}."
-            )
+            note = f"No papers yet for {day_label(today)}; here is {day_label(latest)}."
             items = await self.digest(
                 latest, top=n, platform=caller.platform, workspace=caller.workspace
             )
-        return render.ranked_list(
-            f"{render.top_title(len(items))} · {render.day_label(day)}", items, note=note
-        )
+        return ranked_list(f"{top_title(len(items))} · {day_label(day)}", items, note=note)
 
     async def _search(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
         return await self._search_page(caller, str(call.get("query") or ""), 1)
@@ -423,7 +417,7 @@ class Engine:
         votes = await self.store.votes.counts(
             caller.platform, caller.workspace, [h.paper.arxiv_id for h in hits]
         )
-        return render.search_results(
+        return search_results(
             parsed.describe(),
             [(h.paper, votes.get(h.paper.arxiv_id, 0)) for h in hits],
             total=total,
@@ -458,9 +452,7 @@ class Engine:
         activity = await self.store.discussions.activity(
             caller.platform, caller.workspace, [found.arxiv_id]
         )
-        return render.paper_message(
-            found, votes.get(found.arxiv_id, 0), activity.get(found.arxiv_id)
-        )
+        return paper_message(found, votes.get(found.arxiv_id, 0), activity.get(found.arxiv_id))
 
     async def _top(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
         period = Period(str(call.get("period") or DEFAULT_PERIOD))
@@ -469,11 +461,11 @@ class Engine:
             discussed = await self.store.discussions.most_discussed(
                 caller.platform, caller.workspace, since, today, 10
             )
-            return render.discussed_list(period, discussed)
+            return discussed_list(period, discussed)
         rows = await self.store.votes.leaderboard(
             caller.platform, caller.workspace, since, today, 10
         )
-        return render.top_list(period, rows, day=today)
+        return top_list(period, rows, day=today)
 
     async def _discuss(
         self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
@@ -516,13 +508,7 @@ class Engine:
         if isinstance(found, str):
             return error(found)
         voted, count = await self.store.votes.toggle(caller, found.arxiv_id, self.clock.now())
-        what = "Upvoted" if voted else "Removed your vote from"
-        text = f"{'▲' if voted else '△'} {what} “{found.title}” ({count} vote{'s' if count != 1 else ''} here)."
-        return Message(
-            text=text,
-            blocks=(Text(text),),
-            button_updates=(render.upvote_button(found.arxiv_id, count),),
-        )
+        return vote_toggled(found, voted, count)
 
     async def _subscribe(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
         parsed = query.parse(str(call.get("topic") or ""))
@@ -533,14 +519,14 @@ class Engine:
         canonical = parsed.describe()
         same = await self._own_topic(caller, canonical, by_id=False)
         if same is not None:
-            return render.confirm(f"You already follow {same.query} (#{same.id}).")
+            return confirm(f"You already follow {same.query} (#{same.id}).")
         try:
             sub = await self.store.subscriptions.add(
                 Subscription(user=caller, query=canonical),
                 max_per_user=self.settings.max_subscriptions,
             )
         except DuplicateSubscriptionError:
-            return render.confirm(f"You already follow {canonical}.")
+            return confirm(f"You already follow {canonical}.")
         except SubscriptionLimitError:
             return error(
                 f"You already have {self.settings.max_subscriptions} topics; "
@@ -548,7 +534,7 @@ class Engine:
             )
         await self.store.subscriptions.resume_user(caller)
         when = self.settings.dm_time.strftime("%H:%M")
-        return render.confirm(
+        return confirm(
             f"Subscribed to {canonical} (#{sub.id}). New matching papers arrive as one direct "
             f"message a day, around {when} {self.settings.timezone}."
         )
@@ -576,20 +562,18 @@ class Engine:
             removed = await self.store.subscriptions.remove(caller, "all")
             if removed == 0:
                 return error("You have no topics to remove.")
-            return render.confirm(
-                f"Removed all {removed} of your topic{'s' if removed != 1 else ''}."
-            )
+            return confirm(f"Removed all {removed} of your topic{'s' if removed != 1 else ''}.")
         sub = await self._own_topic(caller, raw)
         if sub is None or sub.id is None:
             return error(f"You don't follow {raw[:80]!r}; /papers subscriptions lists your topics.")
         await self.store.subscriptions.remove(caller, f"#{sub.id}")
-        return render.confirm(f"Unsubscribed from {sub.query} (#{sub.id}).")
+        return confirm(f"Unsubscribed from {sub.query} (#{sub.id}).")
 
     async def _subscriptions(
         self, caller: UserRef, call: CommandCall, _: ChannelRef | None
     ) -> Message:
         subs = await self.store.subscriptions.list_for(caller)
-        return render.subscriptions_list(subs, self.settings.max_subscriptions)
+        return subscriptions_list(subs, self.settings.max_subscriptions)
 
     async def _channel_setup(
         self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
@@ -630,11 +614,7 @@ class Engine:
             )
         )
         status = await self._status_message(feed)
-        notes = (warning,) if warning else ()
-        return Message(
-            text="\n".join(("Daily thread set up.", *notes, status.text)),
-            blocks=(Text("Daily thread set up."), *map(Context, notes), *status.blocks[1:]),
-        )
+        return channel_set_up(status, warning)
 
     async def _channel_off(
         self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
@@ -643,7 +623,7 @@ class Engine:
         if feed is None or feed.id is None or not feed.enabled:
             return error("This channel has no daily thread to stop.")
         await self.store.feeds.disable(feed.id, None)
-        return render.confirm(
+        return confirm(
             "Stopped this channel's daily thread. /papers channel setup starts it again."
         )
 
@@ -655,8 +635,8 @@ class Engine:
 
     async def _status_message(self, feed: Feed | None) -> Message:
         if feed is None or feed.id is None:
-            return render.feed_status(None)
-        return render.feed_status(feed, await self.publisher.outlook(feed))
+            return feed_status(None)
+        return feed_status(feed, await self.publisher.outlook(feed))
 
     async def _post_now(
         self, caller: UserRef, call: CommandCall, channel: ChannelRef | None
@@ -665,22 +645,7 @@ class Engine:
         if feed is None or not feed.enabled:
             return error("Set up a daily thread here first with /papers channel setup.")
         outcome = await self.publisher.post_now(feed, progress=interim_reply.get())
-        return render.confirm(outcome)
+        return confirm(outcome)
 
     async def _help(self, caller: UserRef, call: CommandCall, _: ChannelRef | None) -> Message:
-        lines = help_lines(is_admin=True)
-        text = "\n".join(
-            ("Paper Herald — daily papers from Hugging Face and arXiv.", *lines, _ANY_ORDER)
-        )
-        return Message(
-            text=text,
-            blocks=(
-                Header("Paper Herald"),
-                Text("\n".join(lines)),
-                Context(_ANY_ORDER),
-                Context(
-                    'Search syntax: "exact phrase", -exclude, a OR b, prefix*, author:name, '
-                    "cat:cs.LG, since:2025-01-01, before:2025-06-01, upvotes>:10"
-                ),
-            ),
-        )
+        return help_message()

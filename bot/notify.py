@@ -13,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot import query, render
+from bot import query
 from bot.models import Subscription, UserRef
 from bot.ports import DeliveryError, DMClosedError
+from bot.present.lists import dm_digest
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -91,7 +92,7 @@ class Notifier:
                     pairs += [(sub.id, a) for a in unsent]
             if not matches:
                 continue
-            message = render.dm_digest(
+            message = dm_digest(
                 day, [(q, [papers[i] for i in ids if i in papers]) for q, ids in matches]
             )
             adapter = self.engine.adapters[user.platform]

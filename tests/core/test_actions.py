@@ -9,12 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot import actions, render
+from bot import actions
 from bot.actions import ACTIONS, MAX_LENGTH, Action, Arg, decode, encode
 from bot.commands import COMMANDS
 from bot.engine import Engine
 from bot.messages import INTERNAL_ERROR, Actions, admin_refusal
 from bot.models import Paper, UserRef
+from bot.present.lists import search_results
+from bot.present.papers import paper_card
 from storage.store import Repositories
 from tests.action_table import declare_action
 from tests.conftest import HF_DAY, alice, fixture_ids, make_batch
@@ -135,13 +137,13 @@ def test_strings_already_posted_in_channels_still_decode(text: str) -> None:
 
 def test_render_builds_todays_strings_through_the_table() -> None:
     paper = Paper("2411.01234", "A title", "An abstract.")
-    card = render.paper_card(paper, votes=2)
+    card = paper_card(paper, votes=2)
     assert [b.action for b in card.buttons] == [
         "upvote:2411.01234",
         "discuss:2411.01234",
         "abstract:2411.01234",
     ]
-    results = render.search_results(
+    results = search_results(
         "q", [(paper, 0)], total=30, page=2, page_size=5, query_key="0a1b2c3d4e5f"
     )
     (nav,) = [b for b in results.blocks if isinstance(b, Actions)]

@@ -14,7 +14,8 @@ from bot.cli import main
 from bot.engine import Engine
 from bot.models import Paper
 from bot.period import Period
-from bot.render import one_line_summary, top_list
+from bot.present.lists import top_list
+from bot.present.text import one_line_summary
 from tests.conftest import CHANNEL, FIXTURES, RecordingAdapter, alice
 
 HF_FILE = FIXTURES / "daily_papers_2026-09-24_3items.json"

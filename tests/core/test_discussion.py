@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, time
 
-from bot.discussion import standings_line
 from bot.engine import Engine
 from bot.models import Feed, UserRef
 from bot.ports import DeliveryError
+from bot.present.feeds import standings_line
 from storage.store import Repositories
 from tests.conftest import CHANNEL, RecordingAdapter, alice, bob, fixture_ids
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bot.models import Paper
+from bot.present.feeds import digest_header
+from bot.present.lists import dm_digest
+from bot.present.text import first_sentences, one_line_summary, shorten_authors
 from bot.ranking import Weights, reason_line, scaled_relevance, score_papers
-from bot.render import digest_header, first_sentences, one_line_summary, shorten_authors
 
 DAY = date(2026, 9, 24)
 
@@ -78,7 +80,6 @@ def test_digest_header_names_the_day() -> None:
 
 def test_a_dm_shows_at_most_ten_cards_and_says_how_many_more() -> None:
     from bot.messages import PaperCard
-    from bot.render import dm_digest
 
     papers = [p(f"2609.{i:05d}") for i in range(25)]
     msg = dm_digest(DAY, [("diffusion", papers[:15]), ("splatting", papers[10:])])

@@ -11,7 +11,7 @@ from bot.actions import encode
 from bot.engine import Engine
 from bot.messages import Actions, Button, Message, Text
 from bot.models import ChannelRef, UserRef
-from bot.render import paper_card
+from bot.present.papers import paper_card
 from storage.store import Repositories
 from tests.action_table import declare_action
 from tests.conftest import HF_DAY, fixture_ids, make_batch

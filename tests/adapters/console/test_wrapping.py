@@ -7,7 +7,7 @@ import pytest
 from adapters.console.render import render_message
 from bot.messages import Message
 from bot.models import Paper
-from bot.render import paper_card
+from bot.present.papers import paper_card
 
 ABSTRACT = (
     "High-resolution Large Multimodal Models encounter the challenges of excessive visual "

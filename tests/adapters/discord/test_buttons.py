@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.discord import DiscordAdapter, build_discord_adapter
-from bot import render
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.engine import Engine
 from bot.models import ChannelRef, Paper, ScoredPaper, SourceBatch
 from bot.ports import PostedRef
+from bot.present.feeds import digest_header, digest_item
 from storage.db import Database
 from storage.store import Repositories
 from tests.adapters.discord import payloads as p
@@ -26,9 +26,9 @@ CHANNEL = ChannelRef("discord", str(p.GUILD_ID), str(p.TEXT_CHANNEL_ID))
 async def post_card(adapter: DiscordAdapter, store: Repositories, arxiv_id: str) -> PostedRef:
     paper = await store.papers.get(arxiv_id)
     assert paper is not None
-    thread = await adapter.open_thread(CHANNEL, render.digest_header(HF_DAY, 1), "Papers")
+    thread = await adapter.open_thread(CHANNEL, digest_header(HF_DAY, 1), "Papers")
     return await adapter.post_in_thread(
-        thread, render.digest_item(ScoredPaper(paper, 1.0, "▲ 5 on HF"), 1)
+        thread, digest_item(ScoredPaper(paper, 1.0, "▲ 5 on HF"), 1)
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from adapters.discord import DiscordAdapter
-from bot import render
 from bot.messages import Message, PaperCard, Text
 from bot.models import ChannelRef, ScoredPaper
 from bot.ports import DeliveryError, PostedRef
+from bot.present import feeds
 from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
@@ -21,13 +21,13 @@ FORUM = ChannelRef("discord", str(p.GUILD_ID), str(p.FORUM_CHANNEL_ID))
 async def digest_item(store: Repositories, arxiv_id: str, rank: int = 1) -> Message:
     paper = await store.papers.get(arxiv_id)
     assert paper is not None
-    return render.digest_item(ScoredPaper(paper, 1.0, "▲ 12 on HF"), rank)
+    return feeds.digest_item(ScoredPaper(paper, 1.0, "▲ 12 on HF"), rank)
 
 
 async def test_open_thread_and_post_into_it(
     fake: FakeDiscord, adapter: DiscordAdapter, store: Repositories
 ) -> None:
-    header = render.digest_header(HF_DAY, 2, topic="diffusion")
+    header = feeds.digest_header(HF_DAY, 2, topic="diffusion")
     ref = await adapter.open_thread(TEXT, header, header.thread_title or "")
     root = fake.find("POST", rf"/channels/{p.TEXT_CHANNEL_ID}/messages")[0]
     assert root.body["content"].startswith("### Daily Papers · Thu 24 Sep · 2 papers")
@@ -61,14 +61,14 @@ async def test_resume_posts_into_an_existing_thread_id(
 async def test_forum_channel_gets_one_post_per_day(
     fake: FakeDiscord, adapter: DiscordAdapter
 ) -> None:
-    header = render.digest_header(HF_DAY, 3)
+    header = feeds.digest_header(HF_DAY, 3)
     ref = await adapter.open_thread(FORUM, header, "x" * 150)
     (post,) = fake.find("POST", rf"/channels/{p.FORUM_CHANNEL_ID}/threads")
     assert len(post.body["name"]) == 100 and post.body["name"].endswith("…")
     assert post.body["message"]["content"].startswith("### Daily Papers")
     assert post.body["message"]["allowed_mentions"] == {"parse": []}
     assert ref.thread_id is not None and int(ref.thread_id) in fake.channels
-    await adapter.edit(ref, render.digest_header(HF_DAY, 4))  # a forum post's first message
+    await adapter.edit(ref, feeds.digest_header(HF_DAY, 4))  # a forum post's first message
     (patch,) = fake.find("PATCH", rf"/channels/{ref.thread_id}/messages/{ref.message_id}")
     assert "4 papers" in patch.body["content"]
 
@@ -76,12 +76,12 @@ async def test_forum_channel_gets_one_post_per_day(
 async def test_edit_finds_a_forum_posts_first_message_without_the_cache(
     fake: FakeDiscord, adapter: DiscordAdapter
 ) -> None:
-    ref = await adapter.open_thread(FORUM, render.digest_header(HF_DAY, 3), "Papers")
+    ref = await adapter.open_thread(FORUM, feeds.digest_header(HF_DAY, 3), "Papers")
     guild = adapter.client.get_guild(p.GUILD_ID)
     forum = guild.get_channel(p.FORUM_CHANNEL_ID) if guild else None
     assert guild is not None and forum is not None
     guild._remove_channel(forum)  # e.g. a restart before GUILD_CREATE listed it again
-    await adapter.edit(ref, render.digest_header(HF_DAY, 4, note="Live standings: 1. X (▲1)"))
+    await adapter.edit(ref, feeds.digest_header(HF_DAY, 4, note="Live standings: 1. X (▲1)"))
     assert fake.find("GET", rf"/channels/{p.FORUM_CHANNEL_ID}")  # one look at the channel type
     (patch,) = fake.find("PATCH", rf"/channels/{ref.thread_id}/messages/{ref.message_id}")
     assert patch.status == 200 and patch.body["content"].endswith("-# Live standings: 1. X (▲1)")
@@ -97,7 +97,7 @@ async def test_a_failed_thread_removes_its_header(
         p.error_body(50013, "Missing Permissions"),
     )
     with pytest.raises(DeliveryError) as caught:
-        await adapter.open_thread(TEXT, render.digest_header(HF_DAY, 1), "Papers")
+        await adapter.open_thread(TEXT, feeds.digest_header(HF_DAY, 1), "Papers")
     assert caught.value.permanent and "Missing Permissions" in str(caught.value)
     (root,) = fake.find("POST", rf"/channels/{p.TEXT_CHANNEL_ID}/messages")
     root_id = fake.requests[fake.requests.index(root) + 1].path.split("/")[4]
@@ -108,7 +108,7 @@ async def test_a_failed_thread_removes_its_header(
 async def test_everyone_in_a_title_does_not_ping(
     fake: FakeDiscord, adapter: DiscordAdapter, store: Repositories
 ) -> None:
-    ref = await adapter.open_thread(TEXT, render.digest_header(HF_DAY, 1), "Papers")
+    ref = await adapter.open_thread(TEXT, feeds.digest_header(HF_DAY, 1), "Papers")
     await adapter.post_in_thread(ref, await digest_item(store, "2609.10002"))
     await adapter.send(TEXT, Message(text="@everyone look", blocks=(Text("@everyone look"),)))
     posts = fake.find("POST", r"/channels/\d+/messages")
@@ -165,13 +165,13 @@ async def test_a_429_with_retry_after_is_retried(
 async def test_edit_replaces_a_thread_post(
     fake: FakeDiscord, adapter: DiscordAdapter, store: Repositories
 ) -> None:
-    ref = await adapter.open_thread(TEXT, render.digest_header(HF_DAY, 1), "Papers")
+    ref = await adapter.open_thread(TEXT, feeds.digest_header(HF_DAY, 1), "Papers")
     posted = await adapter.post_in_thread(ref, await digest_item(store, "2609.10001"))
     await adapter.edit(posted, Message(text="gone", blocks=(Text("withdrawn"),)))
     (patch,) = fake.find("PATCH", rf"/channels/{ref.thread_id}/messages/{posted.message_id}")
     assert patch.body["content"] == "withdrawn" and patch.body["embeds"] == []
     assert patch.body["components"] == [] and patch.body["allowed_mentions"] == {"parse": []}
-    await adapter.edit(ref, render.digest_header(HF_DAY, 2))  # the root lives in the channel
+    await adapter.edit(ref, feeds.digest_header(HF_DAY, 2))  # the root lives in the channel
     assert fake.find("PATCH", rf"/channels/{p.TEXT_CHANNEL_ID}/messages/{ref.message_id}")
 
 

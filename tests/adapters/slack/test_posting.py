@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 
 from adapters.slack import SlackAdapter, build_slack_adapter
-from bot import render
 from bot.engine import Engine
 from bot.messages import Message
 from bot.models import ChannelRef, Paper, ScoredPaper, UserRef
 from bot.ports import DeliveryError, DMClosedError, PostedRef
+from bot.present.feeds import digest_header, digest_item
+from bot.present.lists import ranked_list
+from bot.present.papers import paper_message
+from bot.present.replies import confirm
 from tests.adapters.slack.conftest import GENERAL, slack_settings
 from tests.adapters.slack.fake_slack import TEAM, Failure, FakeSlack
 
@@ -31,11 +34,11 @@ async def adapter(tmp_path: Path, fake: FakeSlack, engine: Engine) -> AsyncItera
 
 def card(title: str = "A paper", abstract: str = "Short.") -> Message:
     paper = Paper("2609.30001", title, abstract, authors=("Ada", "Bo"))
-    return render.digest_item(ScoredPaper(paper, 1.0, "▲3 on HF"), 1)
+    return digest_item(ScoredPaper(paper, 1.0, "▲3 on HF"), 1)
 
 
 async def test_daily_thread_header_then_replies(adapter: SlackAdapter, fake: FakeSlack) -> None:
-    root = await adapter.open_thread(CHANNEL, render.digest_header(date(2026, 9, 24), 2), "t")
+    root = await adapter.open_thread(CHANNEL, digest_header(date(2026, 9, 24), 2), "t")
     assert root.thread_id == root.message_id
     first = await adapter.post_in_thread(root, card("One"))
     second = await adapter.post_in_thread(root, card("Two"))
@@ -58,16 +61,16 @@ async def test_resume_posts_into_the_existing_thread(
 
 
 async def test_send_edit_and_ephemeral(adapter: SlackAdapter, fake: FakeSlack) -> None:
-    ref = await adapter.send(CHANNEL, render.confirm("Hello & <goodbye>", ephemeral=False))
-    await adapter.edit(ref, render.confirm("Edited"))
-    await adapter.reply_ephemeral(CHANNEL, USER, render.confirm("Just you"))
+    ref = await adapter.send(CHANNEL, confirm("Hello & <goodbye>", ephemeral=False))
+    await adapter.edit(ref, confirm("Edited"))
+    await adapter.reply_ephemeral(CHANNEL, USER, confirm("Just you"))
     assert fake.of("chat.postMessage")[0].params["text"] == "Hello &amp; &lt;goodbye&gt;"
     assert fake.of("chat.update")[0].params["ts"] == ref.message_id
     assert fake.of("chat.postEphemeral")[0].params["user"] == "U0ALICE"
 
 
 async def test_dm_opens_a_conversation_first(adapter: SlackAdapter, fake: FakeSlack) -> None:
-    ref = await adapter.send_dm(USER, render.confirm("3 new papers"))
+    ref = await adapter.send_dm(USER, confirm("3 new papers"))
     assert fake.of("conversations.open")[0].params["users"] == "U0ALICE"
     assert fake.of("chat.postMessage")[0].params["channel"] == "DU0ALICE"
     assert ref.channel == ChannelRef("slack", TEAM, "DU0ALICE")
@@ -77,7 +80,7 @@ async def test_dm_opens_a_conversation_first(adapter: SlackAdapter, fake: FakeSl
 async def test_closed_dms(adapter: SlackAdapter, fake: FakeSlack, error: str) -> None:
     fake.dm_closed["U0ALICE"] = error
     with pytest.raises(DMClosedError):
-        await adapter.send_dm(USER, render.confirm("hi"))
+        await adapter.send_dm(USER, confirm("hi"))
     assert not fake.of("chat.postMessage")
 
 
@@ -97,7 +100,7 @@ async def test_permanent_faults(
 ) -> None:
     fake.fail("chat.postMessage", Failure(error=error, extra={"needed": "chat:write"}))
     with pytest.raises(DeliveryError) as caught:
-        await adapter.send(CHANNEL, render.confirm("x"))
+        await adapter.send(CHANNEL, confirm("x"))
     assert caught.value.permanent
     assert words in str(caught.value)
     assert not isinstance(caught.value, DMClosedError)
@@ -114,7 +117,7 @@ async def test_permanent_faults(
 async def test_transient_faults(adapter: SlackAdapter, fake: FakeSlack, failure: Failure) -> None:
     fake.fail("chat.postMessage", failure)
     with pytest.raises(DeliveryError) as caught:
-        await adapter.send(CHANNEL, render.confirm("x"))
+        await adapter.send(CHANNEL, confirm("x"))
     assert not caught.value.permanent
     assert "retried" in str(caught.value)
 
@@ -125,7 +128,7 @@ async def test_429_is_retried_after_retry_after(adapter: SlackAdapter, fake: Fak
         "chat.postMessage",
         Failure(status=429, error="ratelimited", headers={"Retry-After": "1"}),
     )
-    ref = await adapter.send(CHANNEL, render.confirm("x"))
+    ref = await adapter.send(CHANNEL, confirm("x"))
     first, second = fake.of("chat.postMessage")
     assert second.at - first.at >= 1.0
     assert ref.message_id
@@ -136,8 +139,8 @@ async def test_posts_to_one_channel_are_paced(
 ) -> None:
     paced = build_slack_adapter(slack_settings(tmp_path, fake, "http"), engine, post_interval=0.1)
     for _ in range(3):
-        await paced.send(CHANNEL, render.confirm("x"))
-    await paced.send(ChannelRef("slack", TEAM, "C0OTHER"), render.confirm("y"))
+        await paced.send(CHANNEL, confirm("x"))
+    await paced.send(ChannelRef("slack", TEAM, "C0OTHER"), confirm("y"))
     a, b, c, other = fake.of("chat.postMessage")
     assert b.at - a.at >= 0.09 and c.at - b.at >= 0.09
     assert other.at - c.at < 0.09  # another channel does not wait
@@ -183,7 +186,7 @@ async def test_a_6000_character_abstract_posts_within_limits(
 ) -> None:
     words = " ".join(f"word{i}" for i in range(1200))[:6000]
     paper = Paper("2609.30002", "Long", words, authors=("Ada",))
-    await adapter.send(CHANNEL, render.paper_message(paper, 0).public())
+    await adapter.send(CHANNEL, paper_message(paper, 0).public())
     blocks = fake.of("chat.postMessage")[0].params["blocks"]
     sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
     assert all(len(s) <= 3000 for s in sections)
@@ -195,7 +198,7 @@ async def test_sixty_cards_are_cut_to_fifty_blocks(adapter: SlackAdapter, fake: 
     items = [
         ScoredPaper(Paper(f"2609.4{i:04d}", f"Paper {i}", "Abstract."), 1.0, "") for i in range(60)
     ]
-    await adapter.send(CHANNEL, render.ranked_list("Top 60", items).public())
+    await adapter.send(CHANNEL, ranked_list("Top 60", items).public())
     blocks = fake.of("chat.postMessage")[0].params["blocks"]
     assert len(blocks) <= 50
     assert blocks[-1]["type"] == "context"

@@ -12,9 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.people import People
 from adapters.slack.render import render_message
-from bot import render
 from bot.messages import Context, Message, Text
 from bot.models import ChannelRef, FeaturedOn, Paper, ScoredPaper, SourceBatch
+from bot.present.feeds import digest_item
+from bot.present.papers import discussion_seed, paper_message
 from tests.adapters.slack.conftest import ADMIN, GENERAL, Slack
 from tests.adapters.slack.fake_slack import BOT_TOKEN, TEAM, Failure, FakeSlack
 
@@ -42,9 +43,9 @@ def hostile_paper() -> Paper:
 
 
 MESSAGES = {
-    "digest item": render.digest_item(ScoredPaper(hostile_paper(), 1.0, "@channel"), 1),
-    "paper": render.paper_message(hostile_paper(), 3, (2, 1)),
-    "discussion seed": render.discussion_seed(hostile_paper(), "@here"),
+    "digest item": digest_item(ScoredPaper(hostile_paper(), 1.0, "@channel"), 1),
+    "paper": paper_message(hostile_paper(), 3, (2, 1)),
+    "discussion seed": discussion_seed(hostile_paper(), "@here"),
     "text and context": Message(HOSTILE, (Text(HOSTILE), Context(HOSTILE))),
     "too many blocks": Message("x", tuple(Text(f"{i} @here") for i in range(80))),
 }
@@ -59,7 +60,7 @@ def test_every_mrkdwn_text_is_verbatim(message: Message) -> None:
 def test_bare_urls_are_still_links() -> None:
     """Verbatim text is not auto-linked, so the renderer links bare URLs itself (the
     discussion seed lists "arXiv: https://..."), and only those."""
-    seed = render_message(render.discussion_seed(hostile_paper(), "Ann")).blocks
+    seed = render_message(discussion_seed(hostile_paper(), "Ann")).blocks
     texts = " ".join(o["text"] for o in mrkdwn_objects(seed))
     assert "<https://arxiv.org/abs/2609.30001>" in texts
     assert "<https://example.org/x>." in texts  # the full stop is not part of the URL
