@@ -8,20 +8,29 @@ concurrent or later click finds the row and links to it. Replies come in as plat
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.delivery.schedule import content_day
 from bot.messages import Message, error
 from bot.models import ChannelRef, DeliveryStatus, Paper, UserRef
-from bot.ports import DeliveryError, Permalinks, PostedRef
+from bot.ports import (
+    ChatAdapter,
+    Clock,
+    DeliveryError,
+    DeliveryRepo,
+    DiscussionRepo,
+    FeedRepo,
+    KeyValue,
+    PaperRepo,
+    Permalinks,
+    PostedRef,
+    VoteRepo,
+)
 from bot.present.feeds import digest_header, standings
 from bot.present.papers import discussion_root, discussion_seed
 from bot.present.replies import confirm
-from bot.schedule import content_day
-
-if TYPE_CHECKING:
-    from bot.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +38,29 @@ STANDINGS_EVERY = timedelta(hours=1)  # header edits: far inside any platform's 
 
 
 class Discussions:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(
+        self,
+        *,
+        papers: PaperRepo,
+        votes: VoteRepo,
+        discussions: DiscussionRepo,
+        feeds: FeedRepo,
+        deliveries: DeliveryRepo,
+        kv: KeyValue,
+        adapters: Mapping[str, ChatAdapter],
+        clock: Clock,
+    ) -> None:
+        self.papers = papers
+        self.votes = votes
+        self.discussions = discussions
+        self.feeds = feeds
+        self.deliveries = deliveries
+        self.kv = kv
+        self.adapters = adapters
+        self.clock = clock
 
     async def _link(self, channel: ChannelRef, root: str | None, thread: str | None) -> str:
-        adapter = self.engine.adapters.get(channel.platform)
+        adapter = self.adapters.get(channel.platform)
         if isinstance(adapter, Permalinks) and root:
             try:
                 url = await adapter.permalink(PostedRef(channel, root, thread))
@@ -46,12 +73,11 @@ class Discussions:
     async def discuss(self, caller: UserRef, paper: Paper, channel: ChannelRef | None) -> Message:
         if channel is None:
             return error("Use Discuss in the channel where the discussion should happen.")
-        adapter = self.engine.adapters.get(channel.platform)
+        adapter = self.adapters.get(channel.platform)
         if adapter is None:
             return error("Discussions need the chat platform to be connected; try again soon.")
-        store = self.engine.store
-        existing = await store.discussions.claim(
-            channel, paper.arxiv_id, caller.user_id, self.engine.clock.now()
+        existing = await self.discussions.claim(
+            channel, paper.arxiv_id, caller.user_id, self.clock.now()
         )
         if existing is not None:
             if existing.thread_id is None:
@@ -61,19 +87,19 @@ class Discussions:
                 )
             link = await self._link(channel, existing.root_message_id, existing.thread_id)
             return confirm(f"“{paper.title}” already has a discussion: {link}")
-        votes = await store.votes.counts(channel.platform, channel.workspace, [paper.arxiv_id])
-        activity = await store.discussions.activity(
+        votes = await self.votes.counts(channel.platform, channel.workspace, [paper.arxiv_id])
+        activity = await self.discussions.activity(
             channel.platform, channel.workspace, [paper.arxiv_id]
         )
         root = discussion_root(paper, votes.get(paper.arxiv_id, 0), activity.get(paper.arxiv_id))
         try:
             ref = await adapter.open_thread(channel, root, paper.title[:100])
             thread_id = ref.thread_id or ref.message_id
-            await store.discussions.opened(channel, paper.arxiv_id, ref.message_id, thread_id)
+            await self.discussions.opened(channel, paper.arxiv_id, ref.message_id, thread_id)
             seed = discussion_seed(paper, caller.display_name or caller.user_id)
             await adapter.post_in_thread(PostedRef(channel, ref.message_id, thread_id), seed)
         except DeliveryError as exc:
-            await store.discussions.forget(channel, paper.arxiv_id)
+            await self.discussions.forget(channel, paper.arxiv_id)
             log.warning("discussion in %s/%s failed: %s", channel.platform, channel.channel, exc)
             return error(f"I couldn't open a discussion here: {exc}")
         link = await self._link(channel, ref.message_id, thread_id)
@@ -91,27 +117,25 @@ class Discussions:
     ) -> bool:
         """Count a human reply in a paper's discussion thread, or one that references a
         paper's message in a daily thread. Returns whether it was about a paper."""
-        store = self.engine.store
-        arxiv_id = await store.discussions.paper_for(
+        arxiv_id = await self.discussions.paper_for(
             platform, workspace, thread_id=thread_id, reply_to=reply_to
         )
         if arxiv_id is None:
             return False
-        return await store.discussions.add_reply(
-            platform, workspace, message_id, arxiv_id, user_id, self.engine.clock.now()
+        return await self.discussions.add_reply(
+            platform, workspace, message_id, arxiv_id, user_id, self.clock.now()
         )
 
     async def refresh_standings(self, now: datetime) -> int:
         """Edit today's daily-thread headers with the current top three (votes + discussion),
         at most hourly per feed, and only during the feed's local day."""
-        engine, store = self.engine, self.engine.store
         edited = 0
-        for feed in await store.feeds.enabled():
-            adapter = engine.adapters.get(feed.channel.platform)
+        for feed in await self.feeds.enabled():
+            adapter = self.adapters.get(feed.channel.platform)
             if feed.id is None or adapter is None:
                 continue
             day = now.astimezone(ZoneInfo(feed.timezone)).date()
-            delivery = await store.deliveries.get(feed.id, day)
+            delivery = await self.deliveries.get(feed.id, day)
             if (
                 delivery is None
                 or delivery.status is not DeliveryStatus.DONE
@@ -120,20 +144,20 @@ class Discussions:
             ):
                 continue
             key = f"standings:{feed.id}:{day.isoformat()}"
-            last = await store.kv.get(key)
+            last = await self.kv.get(key)
             if last and now - datetime.fromisoformat(last) < STANDINGS_EVERY:
                 continue
             ch = feed.channel
             ids = list(delivery.plan)
-            votes = await store.votes.counts(ch.platform, ch.workspace, ids)
-            activity = await store.discussions.activity(ch.platform, ch.workspace, ids)
-            papers = await store.papers.get_many(ids)
+            votes = await self.votes.counts(ch.platform, ch.workspace, ids)
+            activity = await self.discussions.activity(ch.platform, ch.workspace, ids)
+            papers = await self.papers.get_many(ids)
             score = {i: votes.get(i, 0) + activity.get(i, (0, 0))[0] for i in ids}
             top = [i for i in sorted(ids, key=lambda i: (-score[i], ids.index(i))) if score[i] > 0][
                 :3
             ]
             if not top:
-                await store.kv.set(key, now.astimezone(UTC).isoformat())
+                await self.kv.set(key, now.astimezone(UTC).isoformat())
                 continue
             note = standings(
                 [
@@ -155,6 +179,6 @@ class Discussions:
             except DeliveryError as exc:
                 log.warning("standings for feed %s not updated: %s", feed.id, exc)
                 continue
-            await store.kv.set(key, now.astimezone(UTC).isoformat())
+            await self.kv.set(key, now.astimezone(UTC).isoformat())
             edited += 1
         return edited

@@ -13,16 +13,22 @@ import logging
 import re
 import time as time_mod
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, time
+from datetime import UTC, date, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot import actions, arxiv_ids, query, zones
 from bot.commands import COMMANDS, CommandCall, UsageError, parse_line
 from bot.config import Settings
+from bot.delivery.plan import Planner
+from bot.delivery.publisher import Publisher, PublishPolicy
+from bot.digest import Digests, weights_from
+from bot.discussion import Discussions
+from bot.ingest import Ingest, IngestReport
 from bot.messages import Message, admin_refusal, error, internal_error
 from bot.metrics import Metrics, NullMetrics
 from bot.models import ChannelRef, EmptyDay, Feed, Paper, ScoredPaper, Subscription, UserRef
+from bot.notify import Notifier
 from bot.outbound import Outbound
 from bot.period import DEFAULT_PERIOD, Period
 from bot.ports import (
@@ -30,7 +36,6 @@ from bot.ports import (
     Clock,
     DuplicateSubscriptionError,
     PaperSource,
-    SourceError,
     Store,
     SubscriptionLimitError,
     interim_reply,
@@ -46,7 +51,6 @@ from bot.present.lists import (
 from bot.present.papers import paper_message, vote_toggled
 from bot.present.replies import confirm, help_message, with_notice
 from bot.present.text import day_label, top_title
-from bot.ranking import Weights, score_papers
 from bot.ratelimit import CommandLimiter
 
 log = logging.getLogger(__name__)
@@ -54,32 +58,6 @@ log = logging.getLogger(__name__)
 SEARCH_PAGE_SIZE = 5
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 Handler = Callable[[UserRef, CommandCall, ChannelRef | None], Awaitable[Message]]
-
-
-@dataclass
-class IngestReport:
-    day: date | None
-    stored: dict[str, int] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def total(self) -> int:
-        return sum(self.stored.values())
-
-
-def weights_from(settings: Settings) -> Weights:
-    return Weights(
-        hf_upvotes=settings.weight_hf_upvotes,
-        votes=settings.weight_votes,
-        stars=settings.weight_stars,
-        relevance=settings.weight_relevance,
-        freshness=settings.weight_freshness,
-        discussion=settings.weight_discussion,
-    )
 
 
 def query_key(text: str) -> str:
@@ -144,14 +122,48 @@ class Engine:
         missing = [c.name for c in COMMANDS if c.path not in self._handlers]
         if missing:
             raise RuntimeError(f"commands without a handler: {missing}")
-        # Imported here to keep the modules acyclic: delivery/notify need Engine's digest.
-        from bot.delivery import Publisher
-        from bot.discussion import Discussions
-        from bot.notify import Notifier
-
-        self.publisher = Publisher(self)
-        self.notifier = Notifier(self)
-        self.discussions = Discussions(self)
+        self._ingest = Ingest(self.sources, store.papers, clock, self.metrics)
+        self.sources = self._ingest.sources
+        self.digests = Digests(store.papers, store.votes, store.discussions, self.weights)
+        planner = Planner(
+            papers=store.papers,
+            rank=self.digests.digest,
+            ingest=self._ingest,
+            sources=self._ingest.names,
+            stopping=self.stopping,
+        )
+        self.publisher = Publisher(
+            deliveries=store.deliveries,
+            feeds=store.feeds,
+            planner=planner,
+            planned=self.digests.planned,
+            adapters=self.adapters,
+            clock=clock,
+            stopping=self.stopping,
+            policy=PublishPolicy(
+                grace=timedelta(hours=settings.publish_grace_hours),
+                lease_seconds=settings.delivery_lease_seconds,
+                post_now_wait=settings.post_now_wait,
+            ),
+        )
+        self.notifier = Notifier(
+            papers=store.papers,
+            subscriptions=store.subscriptions,
+            notifications=store.notifications,
+            adapters=self.adapters,
+            timezone=settings.timezone,
+            dm_time=settings.dm_time,
+        )
+        self.discussions = Discussions(
+            papers=store.papers,
+            votes=store.votes,
+            discussions=store.discussions,
+            feeds=store.feeds,
+            deliveries=store.deliveries,
+            kv=store.kv,
+            adapters=self.adapters,
+            clock=clock,
+        )
 
     async def drain(self, grace: float) -> None:
         """Shutdown: stop starting new posts and wait (bounded) for in-flight ones, which
@@ -165,93 +177,19 @@ class Engine:
         self.adapters[adapter.platform] = wrapped
         return wrapped
 
-    # ------------------------------------------------------------------ ingest
     async def ingest(self, day: date, only: str | None = None) -> IngestReport:
-        """Fetch ``day`` from every source (HF first) and store each source's batch whole."""
-        report = IngestReport(day)
-        for source in self.sources:
-            if only and source.name != only:
-                continue
-            started = self.clock.now()
-            t0 = time_mod.perf_counter()
-            try:
-                batch = await source.fetch_day(day)
-                stored = await self.store.papers.upsert(batch)
-            except SourceError as exc:
-                self.metrics.fetch(source.name, False, time_mod.perf_counter() - t0)
-                report.errors[source.name] = str(exc)
-                log.warning("fetch %s %s failed: %s", source.name, day, exc)
-                await self.store.papers.log_fetch(source.name, day, started, False, 0, str(exc))
-                continue
-            self.metrics.fetch(source.name, True, time_mod.perf_counter() - t0)
-            report.stored[source.name] = stored
-            await self.store.papers.log_fetch(source.name, day, started, True, stored, None)
-            log.info("fetched %s %s: %d papers", source.name, day, stored)
-        return report
+        return await self._ingest(day, only)
 
-    # ------------------------------------------------------------------ search/digest
     async def search(
-        self,
-        text: str,
-        *,
-        limit: int = 10,
-        offset: int = 0,
-        platform: str = "console",
-        workspace: str = "local",
+        self, text: str, **kw: Any
     ) -> tuple[list[ScoredPaper], int, query.ParsedQuery]:
-        parsed = query.parse(text)
-        if parsed.error or parsed.is_empty:
-            return [], 0, parsed
-        hits, total, _ = await self.store.papers.search(parsed, limit=limit, offset=offset)
-        votes = await self.store.votes.counts(platform, workspace, [h.paper.arxiv_id for h in hits])
-        out = [
-            ScoredPaper(
-                paper=h.paper,
-                score=round(-h.rank, 4),
-                reason="",
-                votes=votes.get(h.paper.arxiv_id, 0),
-            )
-            for h in hits
-        ]
-        return out, total, parsed
+        return await self.digests.search(text, **kw)
 
-    async def digest(
-        self,
-        day: date,
-        *,
-        top: int = 10,
-        topic: str | None = None,
-        platform: str = "console",
-        workspace: str = "local",
-    ) -> list[ScoredPaper]:
-        """The day's papers ranked for a feed: HF upvotes, local votes, stars, topic, freshness."""
-        papers = await self.store.papers.featured_on(day)
-        bm25: dict[str, float] | None = None
-        label = None
-        if topic:
-            parsed = query.parse(topic)
-            if parsed.error:
-                raise ValueError(parsed.error)
-            bm25 = await self.store.papers.relevance(parsed, [p.arxiv_id for p in papers])
-            papers = [p for p in papers if p.arxiv_id in bm25]
-            label = parsed.describe()
-        ids = [p.arxiv_id for p in papers]
-        votes = await self.store.votes.counts(platform, workspace, ids)
-        activity = await self.store.discussions.activity(platform, workspace, ids)
-        ranked = score_papers(
-            papers,
-            day=day,
-            votes=votes,
-            weights=self.weights,
-            relevance_bm25=bm25,
-            topic=label,
-            activity=activity,
-        )
-        return ranked[:top]
+    async def digest(self, day: date, **kw: Any) -> list[ScoredPaper]:
+        return await self.digests.digest(day, **kw)
 
     async def latest_day(self) -> date | None:
-        days = await self.store.papers.days_with_papers(1)
-        return days[0] if days else None
+        return await self.digests.latest_day()
 
     # ------------------------------------------------------------------ commands
     async def handle_text(

@@ -9,17 +9,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import query
 from bot.models import Subscription, UserRef
-from bot.ports import DeliveryError, DMClosedError
+from bot.ports import (
+    ChatAdapter,
+    DeliveryError,
+    DMClosedError,
+    NotificationRepo,
+    PaperRepo,
+    SubscriptionRepo,
+)
 from bot.present.lists import dm_digest
-
-if TYPE_CHECKING:
-    from bot.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +36,22 @@ CLOSED_DMS_NOTICE = (
 
 
 class Notifier:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(
+        self,
+        *,
+        papers: PaperRepo,
+        subscriptions: SubscriptionRepo,
+        notifications: NotificationRepo,
+        adapters: Mapping[str, ChatAdapter],
+        timezone: str,
+        dm_time: time,
+    ) -> None:
+        self.papers = papers
+        self.subscriptions = subscriptions
+        self.notifications = notifications
+        self.adapters = adapters
+        self.timezone = timezone  # the server's zone: DMs go out at dm_time there
+        self.dm_time = dm_time
         # The notify job and every fetch job call notify(); two overlapping runs would both
         # pass the "DM sent today?" check and send twice.
         self._lock = asyncio.Lock()
@@ -44,21 +62,20 @@ class Notifier:
             return await self._notify(now, force=force)
 
     async def _notify(self, now: datetime, *, force: bool) -> int:
-        settings, store = self.engine.settings, self.engine.store
-        local = now.astimezone(ZoneInfo(settings.timezone))
-        if not force and local.time() < settings.dm_time:
+        local = now.astimezone(ZoneInfo(self.timezone))
+        if not force and local.time() < self.dm_time:
             return 0
         day = local.date()
         today = now.astimezone(UTC).date()
-        candidates = await store.papers.featured_between(
+        candidates = await self.papers.featured_between(
             today - timedelta(days=NEW_PAPER_DAYS), today
         )
-        subs = await store.subscriptions.all_active()
+        subs = await self.subscriptions.all_active()
         if not candidates or not subs:
             return 0
         by_user: dict[UserRef, list[Subscription]] = defaultdict(list)
         for sub in subs:
-            if sub.user.platform in self.engine.adapters:
+            if sub.user.platform in self.adapters:
                 key = UserRef(sub.user.platform, sub.user.workspace, sub.user.user_id)
                 by_user[key].append(sub)
         queries = []
@@ -70,13 +87,13 @@ class Notifier:
                     parsed = parsed_by_text[sub.query] = query.parse(sub.query)
                 if sub.id is not None and not parsed.error and not parsed.is_empty:
                     queries.append((sub.id, parsed))
-        matched = await store.papers.match_many(queries, candidates)
+        matched = await self.papers.match_many(queries, candidates)
         # Read once per run, not once per user: who already had today's DM, which pairs
         # went out before, and the matched papers themselves.
-        done_users = await store.notifications.dm_users_on(day)
-        sent_pairs = await store.notifications.sent_pairs(sorted(matched))
+        done_users = await self.notifications.dm_users_on(day)
+        sent_pairs = await self.notifications.sent_pairs(sorted(matched))
         all_ids = sorted({a for ids in matched.values() for a in ids})
-        papers = await store.papers.get_many(all_ids)
+        papers = await self.papers.get_many(all_ids)
         sent = 0
         for user, user_subs in by_user.items():
             if not any(s.id in matched for s in user_subs):
@@ -95,11 +112,11 @@ class Notifier:
             message = dm_digest(
                 day, [(q, [papers[i] for i in ids if i in papers]) for q, ids in matches]
             )
-            adapter = self.engine.adapters[user.platform]
+            adapter = self.adapters[user.platform]
             try:  # with the outbound policy's deadline: a hung DM is a DeliveryError
                 await adapter.send_dm(user, message)
             except DMClosedError:
-                await store.subscriptions.pause_user(user, CLOSED_DMS_NOTICE)
+                await self.subscriptions.pause_user(user, CLOSED_DMS_NOTICE)
                 log.info("paused subscriptions of %s/%s: DMs closed", user.platform, user.user_id)
                 continue
             except DeliveryError as exc:
@@ -113,6 +130,6 @@ class Notifier:
             except Exception:  # one user's bad DM never stops the others'
                 log.exception("DM to %s/%s failed, will retry", user.platform, user.user_id)
                 continue
-            await store.notifications.record_dm(user, day, pairs)
+            await self.notifications.record_dm(user, day, pairs)
             sent += 1
         return sent

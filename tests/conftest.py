@@ -114,9 +114,18 @@ class RecordingAdapter:
         return [m for kind, _, m in self.posts if kind.startswith("in:")]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "settings(**values): Settings values for this test's services (not the env)"
+    )
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+def settings(tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """``@pytest.mark.settings(timezone=...)`` sets values: the services are built from
+    Settings once, as in production, so a test says what it needs before they are built."""
+    marker = request.node.get_closest_marker("settings")
+    return make_settings(tmp_path, **(marker.kwargs if marker else {}))
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.delivery.schedule import Outlook
 from bot.messages import (
     Block,
     Context,
@@ -18,7 +19,6 @@ from bot.models import Feed, ScoredPaper
 from bot.present.papers import card_message, paper_card
 from bot.present.text import day_label
 from bot.ranking import activity_text
-from bot.schedule import Outlook
 
 
 def digest_header(

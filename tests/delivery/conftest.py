@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from bot.clock import FakeClock
+from bot.delivery.publisher import Publisher
 from bot.engine import Engine
 from bot.messages import Message
 from bot.models import ChannelRef, EmptyDay, FeaturedOn, Feed, Paper, SourceBatch
@@ -129,6 +130,14 @@ def chat(engine: Engine) -> Recorder:
     adapter = Recorder()
     engine.attach(adapter)
     return adapter
+
+
+def another_process(engine: Engine) -> Publisher:
+    """The Publisher of a second process on the same database and platforms: its own owner
+    id, locks and memory of failures, built the way the first one was."""
+    other = Engine(engine.settings, engine.store, engine.sources, engine.clock)
+    other.adapters.update(engine.adapters)
+    return other.publisher
 
 
 def at_utc(y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetime:

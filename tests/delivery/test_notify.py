@@ -79,10 +79,10 @@ async def test_one_dm_per_user_per_day_and_each_paper_once(
     assert await notify(at_utc(2026, 9, 27, 9, 0)) == 0  # nothing new: no DM at all
 
 
+@pytest.mark.settings(timezone="America/New_York")  # DMs at 09:00 New York = 13:00 UTC
 async def test_dm_time_is_in_the_configured_zone(
     engine: Engine, clock: FakeClock, chat: Recorder, day_papers: None
 ) -> None:
-    engine.settings.timezone = "America/New_York"  # DMs at 09:00 New York = 13:00 UTC
     await subscribe(engine, alice(), "diffusion")
     assert await engine.notifier.notify(at_utc(2026, 9, 25, 12, 59)) == 0
     assert await engine.notifier.notify(at_utc(2026, 9, 25, 13, 0)) == 1

@@ -8,13 +8,19 @@ from datetime import date
 import pytest
 
 from bot.clock import FakeClock
-from bot.delivery import Publisher
 from bot.engine import Engine
 from bot.models import DeliveryStatus, Feed
 from bot.ports import DeliveryError
 from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
-from tests.delivery.conftest import Recorder, add_feed, at_utc, paper_batch, paper_ids
+from tests.delivery.conftest import (
+    Recorder,
+    add_feed,
+    another_process,
+    at_utc,
+    paper_batch,
+    paper_ids,
+)
 
 DAY = date(2026, 9, 25)  # local day (UTC feed at 09:00)
 CDAY = date(2026, 9, 24)  # the HF day it shows
@@ -55,7 +61,7 @@ async def check_complete(store: Repositories, feed: Feed, chat: Recorder) -> Non
 async def test_two_publishers_racing_post_one_thread(
     engine: Engine, store: Repositories, feed: Feed, chat: Recorder
 ) -> None:
-    a, b = Publisher(engine), Publisher(engine)
+    a, b = another_process(engine), another_process(engine)
     results = await asyncio.gather(a.publish_due(NOW), b.publish_due(NOW))
     await check_complete(store, feed, chat)
     assert sum(1 for r in results for o in r if "Posted" in o) == 1
@@ -81,7 +87,7 @@ async def test_crash_after_the_root_message_resumes_into_the_same_thread(
     assert row.root_message_id == "m1" and row.posted == ()
 
     chat.fail_after = None
-    restarted = Publisher(engine)  # a new process: no memory of the failure
+    restarted = another_process(engine)  # a new process: no memory of the failure
     await restarted.publish_due(at_utc(2026, 9, 25, 9, 1))
     await check_complete(store, feed, chat)
     assert ranks(chat) == list(range(1, 11))
@@ -101,7 +107,7 @@ async def test_crash_after_paper_3_of_10_posts_only_the_rest(
     await store.votes.toggle(alice(), paper_ids(CDAY, 20)[-1])
 
     chat.fail_after = None
-    await Publisher(engine).publish_due(at_utc(2026, 9, 25, 9, 5))
+    await another_process(engine).publish_due(at_utc(2026, 9, 25, 9, 5))
     assert ranks(chat) == list(range(1, 11))
     await check_complete(store, feed, chat)
 
@@ -114,7 +120,7 @@ async def test_a_killed_owner_is_taken_over_only_after_its_lease(
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    dead = Publisher(engine)
+    dead = another_process(engine)
 
     async def no_cleanup(*args: object, **kwargs: object) -> None:
         return None
@@ -126,7 +132,7 @@ async def test_a_killed_owner_is_taken_over_only_after_its_lease(
     monkeypatch.undo()
     chat.fail_after, chat.fault = None, None
 
-    other = Publisher(engine)
+    other = another_process(engine)
     assert await other.publish_due(at_utc(2026, 9, 25, 9, 1)) == [
         "feed 1 2026-09-25: That day's thread is being posted right now."
     ]
@@ -140,7 +146,7 @@ async def test_a_killed_owner_is_taken_over_only_after_its_lease(
 async def test_a_run_that_lost_its_claim_stops_before_posting_again(
     engine: Engine, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
 ) -> None:
-    slow, fast = Publisher(engine), Publisher(engine)
+    slow, fast = another_process(engine), another_process(engine)
     original = chat.post_in_thread
     taken = asyncio.Event()
 
@@ -220,7 +226,7 @@ async def test_shutdown_pauses_between_messages_and_the_next_start_resumes(
     assert ranks(chat) == [1, 2, 3]
     engine.stopping.clear()  # the next start
     chat.post_in_thread = original  # type: ignore[method-assign]
-    await Publisher(engine).publish_due(at_utc(2026, 9, 25, 9, 1))
+    await another_process(engine).publish_due(at_utc(2026, 9, 25, 9, 1))
     await check_complete(store, feed, chat)
 
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FakeClock
+from bot.delivery.schedule import content_day, post_instant
 from bot.engine import Engine
 from bot.models import ChannelRef, DeliveryStatus, Feed
-from bot.schedule import content_day, post_instant
 from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
 from tests.delivery.conftest import Recorder, add_feed, at_utc, paper_batch

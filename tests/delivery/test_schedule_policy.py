@@ -1,4 +1,4 @@
-"""The schedule's pure functions (bot.schedule), driven by a fake clock across DST changes:
+"""The schedule's pure functions (bot.delivery.schedule), driven by a fake clock across DST changes:
 what the Publisher does (``step`` over ``lookback``) and what the channel status promises
 (``next_post``) agree at every tick, and a thread finished early (post-now) moves the next
 post to the following day."""
@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FakeClock
+from bot.delivery.schedule import Post, Step, lookback, next_post, post_on, step
 from bot.models import DeliveryStatus, Feed
-from bot.schedule import Post, Step, lookback, next_post, post_on, step
 from tests.conftest import CHANNEL
 
 GRACE = timedelta(hours=6)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 
@@ -45,7 +46,12 @@ async def test_jobs_are_coroutines_with_coalesce_and_one_instance(
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert set(jobs) == {
-            "fetch_hf", "fetch_hf_start", "fetch_arxiv", "publish", "notify", "standings"
+            "fetch_hf",
+            "fetch_hf_start",
+            "fetch_arxiv",
+            "publish",
+            "notify",
+            "standings",
         }
         for job in jobs.values():
             assert inspect.iscoroutinefunction(job.func), job.id
@@ -124,10 +130,10 @@ async def test_the_publish_job_posts_what_is_due(
     assert len(chat.threads()) == 1 and len(chat.items()) == 10
 
 
+@pytest.mark.settings(sources=["hf", "arxiv"])
 async def test_the_arxiv_job_fetches_the_announced_days(
     engine: Engine, clock: FakeClock, source: StaticSource
 ) -> None:
-    engine.settings.sources = ["hf", "arxiv"]
     arxiv = StaticSource("arxiv")
     engine.sources.append(arxiv)
     clock.set(datetime(2026, 9, 27, 20, 30, tzinfo=EASTERN))  # Sunday's announcement

@@ -1,0 +1,177 @@
+"""Which papers a daily thread shows: the feed's ranked list of its content day, fetching the
+day first when the store has nothing for it (fresh install, missed fetch). One fetch per day
+per run is shared by every feed that needs it; an admin's post-now waits for it only so long,
+then shows the latest day stored, saying why."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.ingest import IngestReport
+from bot.models import Feed, ScoredPaper
+from bot.ports import InterimReply, PaperRepo
+from bot.present.replies import confirm
+from bot.present.text import day_label
+
+log = logging.getLogger(__name__)
+
+SOURCE_NAMES = {"hf": "Hugging Face", "arxiv": "arXiv"}
+
+IngestDay = Callable[[date], Awaitable[IngestReport]]
+
+
+class RankDay(Protocol):
+    """``Digests.digest``: a day's papers ranked for a feed."""
+
+    async def __call__(
+        self,
+        day: date,
+        *,
+        top: int = 10,
+        topic: str | None = None,
+        platform: str = "console",
+        workspace: str = "local",
+    ) -> list[ScoredPaper]: ...
+
+
+class Stopping(Exception):
+    """The process is shutting down (the stopping event): stop between two messages."""
+
+
+@dataclass
+class Attempt:
+    now: datetime
+    final: bool = False  # the grace window is over: no more waiting for the sources
+    manual: bool = False  # an admin's post-now: answers are for a person, not the log
+    fetches: dict[date, asyncio.Future[IngestReport]] = field(default_factory=dict)
+    # post-now only: how long to wait for a fetch, and how to tell the admin it is fetching
+    wait: float | None = None
+    progress: InterimReply | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    items: list[ScoredPaper]
+    errors: dict[str, str]  # source name -> why it failed (or did not answer in time)
+    day: date  # the HF day these papers are from
+    note: str | None = None  # why ``day`` is not the post's own content day
+
+
+def source_names(errors: Mapping[str, str]) -> str:
+    return " and ".join(SOURCE_NAMES.get(n, n) for n in errors)
+
+
+def reasons(errors: Mapping[str, str]) -> str:
+    """The sources' sentences joined into one ("…later; …later"), without ".;"."""
+    return "; ".join(e.strip().rstrip(".") for e in errors.values())
+
+
+def stored_day_note(day: date) -> str:
+    """Why a thread shows ``day`` (resumed: the first attempt's exact reason is gone)."""
+    label = day_label(day)
+    return f"The sources could not be reached, so this thread shows {label}, the latest day stored."
+
+
+def clip(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Planner:
+    def __init__(
+        self,
+        *,
+        papers: PaperRepo,
+        rank: RankDay,
+        ingest: IngestDay,
+        sources: Sequence[str],
+        stopping: asyncio.Event,
+    ) -> None:
+        self.papers = papers
+        self.rank = rank
+        self.ingest = ingest
+        self.sources = tuple(sources)
+        self.stopping = stopping
+        self._fetches: set[asyncio.Future[IngestReport]] = set()
+
+    async def plan(self, feed: Feed, cday: date, attempt: Attempt) -> Plan:
+        """The ranked list to post, and the sources that failed on the fetch it needed."""
+        ch = feed.channel
+
+        async def ranked(day: date) -> list[ScoredPaper]:
+            return await self.rank(
+                day, top=feed.top_n, topic=feed.topic, platform=ch.platform, workspace=ch.workspace
+            )
+
+        # Whether the day is in the store is checked before ranking, not after: a fetch
+        # finishing in between (the start-up fetch job, another feed) must not turn a full
+        # day into an "empty" one.
+        if await self.papers.featured_on(cday):
+            return Plan(await ranked(cday), {}, cday)
+        fetch = attempt.fetches.get(cday)
+        if fetch is None:  # one fetch per day per run, shared by every feed that needs it
+            fetch = attempt.fetches[cday] = self._start_fetch(cday)
+        if attempt.progress is not None:
+            names = source_names(dict.fromkeys(self.sources, "")) or "the sources"
+            await attempt.progress(
+                confirm(f"Fetching today's papers ({day_label(cday)}) from {names}…")
+            )
+        report = await self._wait_for(fetch, attempt.wait)
+        if report is None:  # post-now's wait is over: the admin gets what the store has
+            fetch.cancel()
+            errors = {s: f"no answer within {attempt.wait:g} s" for s in self.sources}
+        else:
+            errors = dict(report.errors)
+        items = await ranked(cday)
+        if items or not errors or not attempt.manual:
+            return Plan(items, errors, cday)
+        stored = [d for d in await self.papers.days_with_papers(10) if d <= cday]
+        if not stored:
+            return Plan([], errors, cday)
+        why = (
+            f"{source_names(errors)} did not answer within {attempt.wait:g} s"
+            if report is None
+            else f"{source_names(errors)} could not be reached"
+        )
+        note = f"{why}, so this thread shows {day_label(stored[0])}, the latest day stored."
+        log.info("feed %s: %s", feed.id, note)  # the admin who asked reads it in the answer
+        return Plan(await ranked(stored[0]), errors, stored[0], note)
+
+    def _start_fetch(self, day: date) -> asyncio.Future[IngestReport]:
+        fetch = asyncio.ensure_future(self.ingest(day))
+        self._fetches.add(fetch)
+        fetch.add_done_callback(self._fetches.discard)
+        return fetch
+
+    async def _wait_for(
+        self, fetch: asyncio.Future[IngestReport], patience: float | None
+    ) -> IngestReport | None:
+        """The fetch's report; None after ``patience`` seconds (None: no limit). Neither
+        running out of patience nor our own cancellation cancels the shared fetch; shutting
+        down stops the wait at once (the claim is released: nothing was posted yet)."""
+        stopping = asyncio.ensure_future(self.stopping.wait())
+        waiting: set[asyncio.Future[object]] = {fetch, stopping}  # type: ignore[arg-type]
+        try:
+            done, _ = await asyncio.wait(
+                waiting, timeout=patience, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            stopping.cancel()
+        if stopping in done:
+            raise Stopping
+        if fetch in done:
+            return fetch.result()
+        return None
+
+    def cancel_fetches(self) -> list[asyncio.Future[IngestReport]]:
+        """Shutdown: cancel the fetches in flight (nothing was posted for them yet); returns
+        them, to wait for their end."""
+        running = list(self._fetches)
+        for fetch in running:
+            fetch.cancel()
+        return running

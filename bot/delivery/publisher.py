@@ -1,0 +1,353 @@
+"""Daily threads: the database is the schedule.
+
+Every minute ``publish_due(now)`` looks at each enabled feed: if its local post time has
+passed and the (feed, day) delivery is not finished, it claims the row and posts. The claim
+is a unique row; the ids to post are fixed in it at the first attempt, the root message and
+every paper message are recorded right after they are posted, so a crash at any point
+resumes into the same thread and posts only what is missing. The one message in flight when
+a process dies may be posted twice (the platform took it, the record did not happen); nothing
+is ever lost.
+
+Which papers: a feed's post on local day D shows the papers of the newest Hugging Face day
+that had ended (UTC) at the post time, so the list is complete and its upvotes have settled.
+See :func:`bot.delivery.schedule.content_day` for how daylight-saving time is kept from repeating or
+skipping a day. When and whether a post is due is decided by the pure functions of
+:mod:`bot.delivery.schedule`, which the channel status uses too; which papers, by
+:mod:`bot.delivery.plan`.
+
+Timing rules, per (feed, local day D) whose post time P has passed:
+
+* before ``P + grace``: post (or resume); a source that is down, or a transient platform
+  fault, is retried on later runs with exponential backoff (1, 2, 4 … 30 minutes);
+* at ``P + grace`` with nothing posted: if we were retrying because the sources were down,
+  one final attempt posts the feed's empty-day note with the reason; otherwise the day is
+  marked ``missed`` (the bot was down): a stale thread is never posted late;
+* a thread whose root message went out is always finished, even after the grace window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.delivery import schedule
+from bot.delivery.plan import (
+    Attempt,
+    Planner,
+    Stopping,
+    clip,
+)
+from bot.delivery.schedule import Post, Step, content_day
+from bot.delivery.thread import ClaimLost, PlannedScores, Retries, ThreadPoster
+from bot.ingest import IngestReport
+from bot.models import Delivery, DeliveryStatus, Feed
+from bot.ports import (
+    ChatAdapter,
+    Clock,
+    DeliveryError,
+    DeliveryRepo,
+    FeedRepo,
+    InterimReply,
+)
+
+log = logging.getLogger(__name__)
+
+# After the grace window, a day whose sources were down gets its empty-day note only if the
+# bot is still (or again) running this soon after the window closed; later it is "missed".
+FINAL_NOTE_WINDOW = timedelta(hours=1)
+PARALLEL_FEEDS = 4  # feeds posted at once, so one slow channel never holds the others
+
+
+@dataclass(frozen=True)
+class PublishPolicy:
+    """The settings the Publisher follows."""
+
+    grace: timedelta  # how long after its time a post may still go out
+    lease_seconds: int  # a claim not renewed for this long may be taken over
+    post_now_wait: float  # seconds post-now waits for a fetch before using the store
+
+
+class Publisher:
+    def __init__(
+        self,
+        *,
+        deliveries: DeliveryRepo,
+        feeds: FeedRepo,
+        planner: Planner,
+        planned: PlannedScores,
+        adapters: Mapping[str, ChatAdapter],
+        clock: Clock,
+        stopping: asyncio.Event,
+        policy: PublishPolicy,
+    ) -> None:
+        self.deliveries = deliveries
+        self.feeds = feeds
+        self.planner = planner
+        self.adapters = adapters
+        self.clock = clock
+        self.stopping = stopping
+        self.policy = policy
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._locks: dict[int, asyncio.Lock] = {}
+        self.retries = Retries()  # failed (feed, day)s wait before their next try
+        self.thread = ThreadPoster(
+            deliveries=deliveries,
+            planner=planner,
+            planned=planned,
+            stopping=stopping,
+            retries=self.retries,
+            owner=self.owner,
+        )
+        # True while a scheduler calls publish_due (``paperherald run``); ``chat`` has none,
+        # so the channel status must not promise that a due post "goes out within a minute".
+        self.scheduled = False
+
+    @property
+    def grace(self) -> timedelta:
+        return self.policy.grace
+
+    def retry_at(self, feed_id: int, day: date) -> datetime | None:
+        """When the schedule tries (feed, day) again after a failure, if it is waiting."""
+        return self.retries.at(feed_id, day)
+
+    async def drain(self, grace: float) -> None:
+        """Shutdown (the stopping event is set): fetches are cancelled (nothing was posted
+        for them yet), and in-flight posts get ``grace`` seconds to finish the message they
+        are sending and record it; the next start resumes their threads."""
+        fetches = self.planner.cancel_fetches()
+
+        async def idle() -> None:
+            for lock in list(self._locks.values()):
+                async with lock:
+                    pass
+
+        try:
+            async with asyncio.timeout(grace):
+                await idle()
+                await asyncio.gather(*fetches, return_exceptions=True)
+        except TimeoutError:
+            log.warning("shutdown: a post was still in flight after %.0f s", grace)
+
+    async def outlook(self, feed: Feed) -> schedule.Outlook:
+        """What the channel status says about ``feed``: its next post by the same rules
+        :meth:`publish_due` follows (over the rows of the days it would look at: the passed
+        posts of the grace window, and today), and its newest delivery."""
+        assert feed.id is not None
+        repo, now, grace = self.deliveries, self.clock.now(), self.grace
+        days = {p.day for p in schedule.lookback(feed, now, grace)}
+        days.add(schedule.local_today(feed, now))
+        rows = {d: r for d in days if (r := await repo.get(feed.id, d))}
+        upcoming = schedule.next_post(
+            feed,
+            now,
+            grace,
+            {d: r.status for d, r in rows.items()},
+            {d for d, r in rows.items() if r.root_message_id},
+        )
+        last = await repo.last(feed.id)
+        lease = timedelta(seconds=self.policy.lease_seconds)
+        return schedule.Outlook(
+            next_post=upcoming[0] if upcoming and feed.enabled else None,
+            due=bool(upcoming and upcoming[1]),
+            scheduled=self.scheduled,
+            retry_at=self.retry_at(feed.id, upcoming[0].day) if upcoming else None,
+            last=last,
+            last_content_day=(last.content_day or content_day(feed, last.day)) if last else None,
+            # Claims are stamped with the same injected clock (storage's Repositories(db, clock)).
+            last_live=bool(
+                last
+                and last.status is DeliveryStatus.CLAIMED
+                and last.owner is not None
+                and last.updated_at is not None
+                and now - last.updated_at < lease
+            ),
+        )
+
+    # ------------------------------------------------------------------ the schedule
+    async def publish_due(self, now: datetime) -> list[str]:
+        """Post every due (feed, day). One bad feed never blocks the others: feeds run side
+        by side, every platform call has a deadline (bot.outbound), and each failure is
+        caught per feed."""
+        feeds = [f for f in await self.feeds.enabled() if f.id is not None]
+        # Feeds of a platform this process does not serve are left alone: another process
+        # may serve them, and marking them missed from here would be wrong.
+        feeds = [f for f in feeds if f.channel.platform in self.adapters]
+        self.retries.forget_before(now - timedelta(days=3))  # days long out of the lookback
+        fetches: dict[date, asyncio.Future[IngestReport]] = {}
+        gate = asyncio.Semaphore(PARALLEL_FEEDS)
+
+        async def one(feed: Feed) -> list[str]:
+            assert feed.id is not None
+            outcomes = []
+            async with gate:
+                try:
+                    posts = schedule.lookback(feed, now, self.grace)
+                except Exception:
+                    log.exception("feed %s: cannot compute its post times", feed.id)
+                    return []
+                for post in posts:
+                    try:
+                        outcome = await self._due(feed, post, now, fetches)
+                    except Exception:
+                        log.exception("publishing feed %s for %s failed", feed.id, post.day)
+                        self.retries.backoff(feed.id, post.day, now)
+                        continue
+                    if outcome:
+                        outcomes.append(f"feed {feed.id} {post.day}: {outcome}")
+            return outcomes
+
+        results = await asyncio.gather(*(one(f) for f in feeds))
+        return [o for r in results for o in r]
+
+    async def _due(
+        self,
+        feed: Feed,
+        post: Post,
+        now: datetime,
+        fetches: dict[date, asyncio.Future[IngestReport]],
+    ) -> str | None:
+        assert feed.id is not None
+        repo = self.deliveries
+        day, at = post.day, post.at
+        existing = await repo.get(feed.id, day)
+        started = existing is not None and existing.root_message_id is not None
+        what = schedule.step(
+            post, now, self.grace, existing.status if existing else None, started=started
+        )
+        if what is Step.NOTHING:
+            return None
+        grace_end = at + self.grace
+        if what is Step.CLOSE:
+            if (
+                existing is not None
+                and existing.plan is None
+                and existing.note
+                and now < grace_end + FINAL_NOTE_WINDOW
+            ):
+                # We were running and waiting for the sources: say so in the channel.
+                attempt = Attempt(now, final=True, fetches=fetches)
+                return await self.deliver(feed, day, attempt=attempt)
+            return await self._mark_missed(feed, day, at, grace_end, existing)
+        retry_at = self.retries.at(feed.id, day)
+        if retry_at and now < retry_at:
+            return None
+        attempt = Attempt(now, final=now >= grace_end, fetches=fetches)
+        return await self.deliver(feed, day, attempt=attempt)
+
+    async def _mark_missed(
+        self,
+        feed: Feed,
+        day: date,
+        at: datetime,
+        grace_end: datetime,
+        existing: Delivery | None,
+    ) -> str | None:
+        assert feed.id is not None
+        repo = self.deliveries
+        if existing is None:
+            since = await self.feeds.enabled_since(feed.id)
+            if since is not None and since > at:
+                return None  # the feed was set up after that post time: nothing was missed
+        claim = await repo.claim(feed.id, day, self.owner, self.policy.lease_seconds)
+        if claim is None:
+            return None  # a live run holds it; it decides
+        if claim.root_message_id is not None:
+            # Someone posted the root meanwhile: leave the row for the next run to finish.
+            await repo.release(feed.id, day, self.owner)
+            return None
+        tz = ZoneInfo(feed.timezone)
+        window = f"{at.astimezone(tz):%H:%M} and {grace_end.astimezone(tz):%H:%M} ({feed.timezone})"
+        if claim.note:
+            note = f"not posted between {window}: {claim.note}"
+        else:
+            note = f"not posted: the bot was not running between {window}"
+        await repo.finish(feed.id, day, DeliveryStatus.MISSED, note)
+        self.retries.clear(feed.id, day)
+        log.warning("feed %s missed %s: %s", feed.id, day, note)
+        return f"missed ({note})"
+
+    async def post_now(self, feed: Feed, *, progress: InterimReply | None = None) -> str:
+        """An admin's ``/papers post-now``: the same path as the schedule, for today's local
+        day; it also takes back a day that was missed, skipped or failed.
+
+        A person is waiting, so when the day has to be fetched first it says so at once
+        (``progress``) and waits at most ``post_now_wait`` seconds. If the sources fail or
+        are too slow, the thread shows the latest complete day in the store instead (the
+        newest day up to the post's own content day), saying why; with nothing stored it
+        posts nothing and leaves the day open."""
+        now = self.clock.now()
+        day = schedule.local_today(feed, now)
+        attempt = Attempt(now, manual=True, wait=self.policy.post_now_wait, progress=progress)
+        return await self.deliver(feed, day, attempt=attempt, reopen=True)
+
+    # ------------------------------------------------------------------ one delivery
+    async def deliver(
+        self,
+        feed: Feed,
+        day: date,
+        *,
+        final_attempt: bool = False,
+        attempt: Attempt | None = None,
+        reopen: bool = False,
+    ) -> str:
+        """Post (or resume) the thread of ``feed`` for local ``day``; returns what happened."""
+        assert feed.id is not None
+        attempt = attempt or Attempt(self.clock.now(), final=final_attempt)
+        adapter = self.adapters.get(feed.channel.platform)
+        if adapter is None:
+            return f"no {feed.channel.platform} adapter is running here"
+        if self.stopping.is_set():
+            return "shutting down; not starting a new post"
+        repo = self.deliveries
+        lock = self._locks.setdefault(feed.id, asyncio.Lock())
+        async with lock:
+            lease = self.policy.lease_seconds
+            claim = await repo.claim(feed.id, day, self.owner, lease, reopen=reopen)
+            if claim is None:
+                return self._not_claimed(await repo.get(feed.id, day))
+            try:
+                return await self.thread.post(feed, day, claim, adapter, attempt)
+            except ClaimLost:
+                log.warning("feed %s %s: another run took the delivery over", feed.id, day)
+                return "another run took this delivery over"
+            except Stopping:
+                await repo.release(feed.id, day, self.owner)
+                log.info("feed %s %s: paused for shutdown; the next start resumes", feed.id, day)
+                return "paused for shutdown; the next start resumes the thread"
+            except DeliveryError as exc:
+                if exc.permanent:
+                    await self.feeds.disable(feed.id, str(exc))
+                    await repo.finish(feed.id, day, DeliveryStatus.FAILED, str(exc))
+                    self.retries.clear(feed.id, day)
+                    log.error("feed %s disabled: %s", feed.id, exc)
+                    return f"Posting failed and the daily thread was turned off: {exc}"
+                delay = self.retries.backoff(feed.id, day, attempt.now)
+                await repo.release(feed.id, day, self.owner, note=clip(f"posting failed: {exc}"))
+                log.warning(
+                    "feed %s %s: posting failed, retrying in %s: %s", feed.id, day, delay, exc
+                )
+                return f"Posting failed for now and will be retried: {exc}"
+            except Exception as exc:
+                self.retries.backoff(feed.id, day, attempt.now)
+                await repo.release(
+                    feed.id, day, self.owner, note=clip(f"unexpected error: {exc!r}")
+                )
+                raise
+            except BaseException:
+                await repo.release(feed.id, day, self.owner)
+                raise
+
+    @staticmethod
+    def _not_claimed(existing: Delivery | None) -> str:
+        if existing is None or existing.status is DeliveryStatus.CLAIMED:
+            return "That day's thread is being posted right now."
+        if existing.status is DeliveryStatus.DONE:
+            return "That day's thread is already posted here."
+        return f"Nothing to do: that day is already marked {existing.status.value}."
