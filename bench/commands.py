@@ -1,5 +1,5 @@
 """Command latency: 200 concurrent ``/papers search`` + ``/papers upvote`` through
-``Engine.handle_text`` (distinct users, so the per-user rate limit never answers), and the
+``Services.handle_text`` (distinct users, so the per-user rate limit never answers), and the
 same lines one after another through the console adapter's ``run_console`` loop."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from adapters.console.adapter import ConsoleAdapter, run_console
 from bench.common import copy_store, drop_store, latency_stats, open_engine, show
 from bench.corpus import CorpusModel
 from bench.queries import QueryMaker
-from bot.engine import Engine
+from bot.bootstrap import Services
 from bot.messages import Message
 from bot.models import ChannelRef, UserRef
 
@@ -49,20 +49,20 @@ def command_lines(path: Path, n: int, count: int, seed: int, round_no: int) -> l
     return lines
 
 
-async def _concurrent(engine: Engine, lines: list[str], tag: str) -> list[tuple[str, float, bool]]:
+async def _concurrent(engine: Services, lines: list[str], tag: str) -> list[tuple[str, float, bool]]:
     channel = ChannelRef("console", "bench", "general")
 
     async def one(i: int, line: str) -> tuple[str, float, bool]:
         user = UserRef("console", "bench", f"{tag}-{i}", f"User {i}")
         t0 = time.perf_counter()
-        reply = await engine.handle_text(user, line, channel)
+        reply = await engine.dispatcher.handle_text(user, line, channel)
         return line.split()[1], time.perf_counter() - t0, reply.is_error
 
     return await asyncio.gather(*(one(i, line) for i, line in enumerate(lines)))
 
 
 async def _paced(
-    engine: Engine, lines: list[str], tag: str, rate: float, seed: int
+    engine: Services, lines: list[str], tag: str, rate: float, seed: int
 ) -> list[tuple[str, float, bool]]:
     """The same commands arriving as a Poisson stream of ``rate`` per second; latency is
     measured from each command's arrival."""
@@ -78,7 +78,7 @@ async def _paced(
         await asyncio.sleep(max(0.0, start + arrivals[i] - time.perf_counter()))
         user = UserRef("console", "bench", f"{tag}-{i}", f"User {i}")
         t0 = time.perf_counter()
-        reply = await engine.handle_text(user, line, channel)
+        reply = await engine.dispatcher.handle_text(user, line, channel)
         return line.split()[1], time.perf_counter() - t0, reply.is_error
 
     return await asyncio.gather(*(one(i, line) for i, line in enumerate(lines)))
@@ -87,7 +87,7 @@ async def _paced(
 class _TimedEngine:
     """Wraps the engine for run_console: notes when each command starts."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Services) -> None:
         self.engine = engine
         self.started: float | None = None
 
@@ -95,13 +95,13 @@ class _TimedEngine:
         self, caller: UserRef, line: str, channel: ChannelRef | None = None
     ) -> Message:
         self.started = time.perf_counter()
-        return await self.engine.handle_text(caller, line, channel)
+        return await self.engine.dispatcher.handle_text(caller, line, channel)
 
     async def handle_action(
         self, caller: UserRef, action: str, channel: ChannelRef | None = None
     ) -> Message:
         self.started = time.perf_counter()
-        return await self.engine.handle_action(caller, action, channel)
+        return await self.engine.dispatcher.handle_action(caller, action, channel)
 
 
 class _TimedConsole(ConsoleAdapter):
@@ -123,18 +123,18 @@ class _TimedConsole(ConsoleAdapter):
 async def _measure(path: Path, n: int, count: int, rounds: int, seed: int) -> dict[str, Any]:
     # The console user is one person: the rate limit is raised so 200 lines all run.
     async with open_engine(path, command_rate_limit=10_000) as b:
-        await _concurrent(b.engine, command_lines(path, n, count, seed, 0), "warm")
+        await _concurrent(b.services, command_lines(path, n, count, seed, 0), "warm")
         samples: list[tuple[str, float, bool]] = []
         wall = []
         for r in range(1, rounds + 1):
             lines = command_lines(path, n, count, seed, r)
             t0 = time.perf_counter()
-            samples += await _concurrent(b.engine, lines, f"r{r}")
+            samples += await _concurrent(b.services, lines, f"r{r}")
             wall.append(time.perf_counter() - t0)
         paced = await _paced(
-            b.engine, command_lines(path, n, count, seed, 50), "paced", PACED_RATE, seed
+            b.services, command_lines(path, n, count, seed, 50), "paced", PACED_RATE, seed
         )
-        timed = _TimedEngine(b.engine)
+        timed = _TimedEngine(b.services)
         adapter = _TimedConsole(timed)
         lines = command_lines(path, n, count, seed, rounds + 1)
         t0 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Shared helpers: machine facts, percentiles, result files, an Engine without network."""
+"""Shared helpers: machine facts, percentiles, result files, an Services without network."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bot.bootstrap import Services, build_services
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.engine import Engine
 from bot.models import SourceBatch
 from storage.db import Database
 from storage.store import Repositories
@@ -172,7 +172,7 @@ class NullSource:
 class Bench:
     db: Database
     store: Repositories
-    engine: Engine
+    services: Services
     clock: FakeClock
 
 
@@ -185,7 +185,7 @@ async def open_engine(
     clock = FakeClock(now or datetime(2026, 10, 1, 12, tzinfo=UTC))
     try:
         store = Repositories(db, clock)
-        engine = Engine(settings, store, [NullSource()], clock)
+        engine = build_services(settings, store, [NullSource()], clock)
         yield Bench(db, store, engine, clock)
     finally:
         await db.close()

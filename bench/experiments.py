@@ -109,11 +109,11 @@ SEARCH_VARIANTS: dict[str, tuple[Callable[[], Any], bool]] = {
 async def _time_search(path: Path, texts: list[str]) -> tuple[list[float], list[list[str]]]:
     async with open_engine(path) as b:
         for t in texts:
-            await b.engine.search(t)
+            await b.services.digests.search(t)
         times, tops = [], []
         for t in texts:
             t0 = time.perf_counter()
-            items, _, _ = await b.engine.search(t)
+            items, _, _ = await b.services.digests.search(t)
             times.append(time.perf_counter() - t0)
             tops.append([i.paper.arxiv_id for i in items])
     return times, tops
@@ -235,9 +235,9 @@ async def _notify_once(path: Path, limit_s: float) -> dict[str, Any]:
     async with open_engine(path, now=now) as b:
         t0 = time.perf_counter()
         adapter = NullAdapter(deadline=t0 + limit_s)
-        b.engine.attach(adapter)
+        b.services.attach(adapter)
         try:
-            sent = await b.engine.notifier.notify(now, force=True)
+            sent = await b.services.notifier.notify(now, force=True)
             timed_out = False
         except Deadline:
             sent, timed_out = adapter.dms, True

@@ -120,7 +120,7 @@ async def _measure(path: Path, notify_timeout: float) -> dict[str, Any]:
     now = datetime(DAY.year, DAY.month, DAY.day, 12, tzinfo=UTC)
     async with open_engine(path, now=now) as b:
         adapter = NullAdapter()
-        b.engine.attach(adapter)
+        b.services.attach(adapter)
         store = b.store
         # 1) the matching work of Notifier.notify: candidates, subs, parse, match_many, grouping
         t0 = time.perf_counter()
@@ -145,7 +145,7 @@ async def _measure(path: Path, notify_timeout: float) -> dict[str, Any]:
         adapter.deadline = t1 + notify_timeout
         timed_out = False
         try:
-            sent = await b.engine.notifier.notify(now, force=True)
+            sent = await b.services.notifier.notify(now, force=True)
         except Deadline:
             timed_out, sent = True, adapter.dms
         t_notify = time.perf_counter() - t1

@@ -1,7 +1,7 @@
 """Peak RSS of a Paper Herald process serving searches over a store.
 
 Two kinds of child process, each reporting its own VmHWM (peak resident set) from /proc:
-* ``python -m bench.rss_driver``: open_core + ``searches`` Engine.search calls;
+* ``python -m bench.rss_driver``: open_core + ``searches`` Services.search calls;
 * ``python -m bench.cli_rss --db DB search ...``: the real CLI (bot.cli.main), a few times.
 
 (ru_maxrss from wait4/RUSAGE_CHILDREN is also recorded, but on Linux a child inherits the

@@ -33,7 +33,7 @@ async def main(db: Path, queries: list[str]) -> dict[str, object]:
         t0 = time.perf_counter()
         hits = 0
         for text in queries:
-            items, _, _ = await core.engine.search(text)
+            items, _, _ = await core.services.digests.search(text)
             hits += len(items)
         seconds = time.perf_counter() - t0
         rss_end = _status_kb("VmRSS")

@@ -1,4 +1,4 @@
-"""Search latency through ``Engine.search`` vs. a plain Python scan (how peer bots search)."""
+"""Search latency through ``Services.search`` vs. a plain Python scan (how peer bots search)."""
 
 from __future__ import annotations
 
@@ -104,11 +104,11 @@ WARMUP = 200  # queries run (untimed) first, to warm the page cache and SQLite's
 async def time_engine(path: Path, queries: list[BenchQuery]) -> tuple[list[float], list[int]]:
     async with open_engine(path) as b:
         for item in queries[:WARMUP]:
-            await b.engine.search(item.text)
+            await b.services.digests.search(item.text)
         times, totals = [], []
         for item in queries:
             t0 = time.perf_counter()
-            _, total, _ = await b.engine.search(item.text)
+            _, total, _ = await b.services.digests.search(item.text)
             times.append(time.perf_counter() - t0)
             totals.append(total)
     return times, totals

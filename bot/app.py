@@ -1,4 +1,4 @@
-"""The composition root: Settings -> db -> http -> sources -> engine -> adapters -> scheduler.
+"""The composition root: Settings -> db -> http -> sources -> services -> adapters -> scheduler.
 
 The only module (with ``bot.cli``) that imports storage and adapters.
 """
@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 import httpx
 from apscheduler.events import EVENT_JOB_SUBMITTED
 
+from bot.bootstrap import Services, build_services
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.engine import Engine
 from bot.metrics import Metrics
 from bot.ports import ChatAdapter, Clock
 from bot.sources import build_sources
@@ -33,7 +33,7 @@ from storage.store import Repositories
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    from bot.scheduler import Jobs
+    from bot.jobs import Jobs
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class Core:
     db: Database
     http: httpx.AsyncClient
     store: Repositories
-    engine: Engine
+    services: Services
     adapters: list[ChatAdapter] = field(default_factory=list)
 
 
@@ -62,8 +62,9 @@ async def open_core(
         clock = clock or SystemClock()
         store = Repositories(db, clock)
         sources = build_sources(settings, Fetcher.from_settings(settings, client=http))
-        engine = Engine(settings, store, sources, clock, metrics)
-        yield Core(settings, db, http, store, engine)
+        yield Core(
+            settings, db, http, store, build_services(settings, store, sources, clock, metrics)
+        )
     finally:
         await http.aclose()
         await db.close()
@@ -79,14 +80,14 @@ def build_adapters(core: Core, *, sync_commands: bool = False) -> list[ChatAdapt
 
         adapters.append(
             build_discord_adapter(
-                settings, core.engine, kv=core.store.kv, sync_commands=sync_commands
+                settings, core.services.dispatcher, kv=core.store.kv, sync_commands=sync_commands
             )
         )
     if settings.slack_bot_token:
         # An app token or a signing secret is needed too: the adapter checks (one place).
         from adapters.slack import build_slack_adapter
 
-        adapters.append(build_slack_adapter(settings, core.engine))
+        adapters.append(build_slack_adapter(settings, core.services.dispatcher))
     return adapters
 
 
@@ -94,7 +95,7 @@ def connect(core: Core, adapters: list[ChatAdapter]) -> list[ChatAdapter]:
     """The production wrapper stack, as ``paperherald run`` builds it: each adapter behind the
     one outbound policy (deadline, error mapping, metrics; every capability forwarded) and
     served by the core. Returns the wrapped adapters: start, close and report on those."""
-    return [core.engine.attach(a) for a in adapters]
+    return [core.services.attach(a) for a in adapters]
 
 
 async def health_report(core: Core, adapters: list[ChatAdapter]) -> dict[str, Any]:
@@ -135,7 +136,7 @@ async def run(
     from adapters.console.adapter import ConsoleAdapter, run_console
     from adapters.ops.metrics import PrometheusMetrics
     from bot.logs import console_level, share_terminal
-    from bot.scheduler import Jobs, build_scheduler
+    from bot.scheduler import build_scheduler
 
     if console or not (settings.discord_token or settings.slack_bot_token):
         # The console answers on the terminal: logs below WARNING only when asked for.
@@ -152,8 +153,8 @@ async def run(
             unshare = share_terminal(console_adapter)
             adapters = [console_adapter]
         adapters = connect(core, adapters)
-        jobs = Jobs(core.engine)
-        scheduler = build_scheduler(core.engine, jobs)
+        jobs = core.services.jobs
+        scheduler = build_scheduler(jobs, settings, core.services.clock)
 
         def on_submitted(event: Any) -> None:  # lag = how late a job started
             for t in event.scheduled_run_times[-1:]:
@@ -190,11 +191,11 @@ async def run(
                 started.append(adapter)
             if not console:
                 scheduler.start()
-                core.engine.publisher.scheduled = True
+                core.services.publisher.scheduled = True
             if console_adapter is not None:
                 source = stdin or sys.stdin
                 console_task = asyncio.create_task(
-                    run_console(core.engine, console_adapter, source)
+                    run_console(core.services.dispatcher, console_adapter, source)
                 )
                 stop_task = asyncio.create_task(stop.wait())
                 try:
@@ -247,7 +248,7 @@ async def _shut_down(
     """
     if scheduler.running:
         scheduler.pause()
-    core.engine.stopping.set()
+    core.services.stopping.set()
     if console_task is not None and not console_task.done():
         console_task.cancel()
         await asyncio.wait({console_task}, timeout=SHUTDOWN_JOBS_GRACE)
@@ -255,7 +256,7 @@ async def _shut_down(
         failure = console_task.exception()
         if failure is not None:
             log.error("the console stopped on an error", exc_info=failure)
-    await core.engine.drain(grace=SHUTDOWN_POSTS_GRACE)
+    await core.services.drain(grace=SHUTDOWN_POSTS_GRACE)
     await jobs.cancel_running(grace=SHUTDOWN_JOBS_GRACE)
     if scheduler.running:
         scheduler.shutdown(wait=False)

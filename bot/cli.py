@@ -154,14 +154,14 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return await cli_export.main(settings, args)
     async with app.open_core(settings) as core:
-        engine = core.engine
+        services = core.services
         if cmd == "import":
             return await import_files(core, args.files)
         if cmd == "fetch":
             return await fetch(core, args)
         if cmd == "search":
             text = " ".join(args.query)
-            items, total, parsed = await engine.search(text, limit=args.limit)
+            items, total, parsed = await services.digests.search(text, limit=args.limit)
             if parsed.error:
                 raise UsageFailure(parsed.error)
             if args.json:
@@ -170,9 +170,9 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 say(ranked_text(items, search_title(total, parsed, text)))
             return 0
         if cmd == "digest":
-            day = args.date or await engine.latest_day() or datetime.now(UTC).date()
+            day = args.date or await services.digests.latest_day() or datetime.now(UTC).date()
             try:
-                items = await engine.digest(day, top=args.top, topic=args.topic)
+                items = await services.digests.digest(day, top=args.top, topic=args.topic)
             except ValueError as exc:
                 raise UsageFailure(str(exc)) from None
             if args.json:
@@ -316,7 +316,7 @@ async def fetch(core: Any, args: argparse.Namespace) -> int:
     with Progress(transient=True, disable=len(days) < 2) as progress:
         task = progress.add_task("Fetching", total=len(days))
         for day in days:
-            report = await core.engine.ingest(day, only=args.source)
+            report = await core.services.ingest(day, only=args.source)
             for source, count in report.stored.items():
                 progress.console.print(
                     f"{human_day(day)} {source}: {counted(count, 'paper')}",

@@ -1,4 +1,4 @@
-"""Shared fixtures: real SQLite files, a real Engine, a fake clock and a recording adapter."""
+"""Shared fixtures: real SQLite files, a real Services, a fake clock and a recording adapter."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import Services, build_services
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.engine import Engine
 from bot.messages import Message
 from bot.models import ChannelRef, SourceBatch, UserRef
 from bot.ports import DeliveryError, PostedRef
@@ -150,12 +150,12 @@ def source() -> StaticSource:
 @pytest.fixture
 async def engine(
     settings: Settings, store: Repositories, clock: FakeClock, source: StaticSource
-) -> Engine:
-    return Engine(settings, store, [source], clock)
+) -> Services:
+    return build_services(settings, store, [source], clock)
 
 
 @pytest.fixture
-async def filled(engine: Engine, store: Repositories) -> Engine:
+async def filled(engine: Services, store: Repositories) -> Services:
     """An engine whose store holds the in-repo fixtures (HF day 2026-09-24, arXiv, RSS)."""
     for path in sorted(FIXTURES.glob("*.json")) + sorted(FIXTURES.glob("*.xml")):
         await store.papers.upsert(parse_file(path))

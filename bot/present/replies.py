@@ -8,6 +8,7 @@ from bot.messages import (
     Header,
     Message,
     Text,
+    error,
 )
 
 
@@ -51,3 +52,16 @@ def with_notice(notice: str, message: Message) -> Message:
         thread_title=message.thread_title,
         is_error=message.is_error,
     )
+
+
+def slow_down(per_minute: int) -> Message:
+    return error(f"Slow down a little: you can run {per_minute} commands a minute.")
+
+
+def slow_down_click() -> Message:
+    return error("Slow down a little, please.")
+
+
+def button_unsupported() -> Message:
+    """A click on a button this version does not know (any more): an old card."""
+    return error("That button is no longer supported; run the command again.")

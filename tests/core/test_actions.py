@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from bot import actions
 from bot.actions import ACTIONS, MAX_LENGTH, Action, Arg, decode, encode
+from bot.bootstrap import Services
 from bot.commands import COMMANDS
-from bot.engine import Engine
 from bot.messages import INTERNAL_ERROR, Actions, admin_refusal
 from bot.models import Paper, UserRef
 from bot.present.lists import search_results
@@ -164,27 +164,27 @@ def test_the_flags_of_todays_actions() -> None:
 
 
 async def test_the_engine_answers_posted_strings_and_refuses_the_rest(
-    filled: Engine, store: Repositories, monkeypatch: pytest.MonkeyPatch
+    filled: Services, store: Repositories, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pid = fixture_ids()[0]
-    assert "1 vote here" in (await filled.handle_action(alice(), f"upvote:{pid}")).text
-    abstract = await filled.handle_action(alice(), f"abstract:{pid}")
+    assert "1 vote here" in (await filled.dispatcher.handle_action(alice(), f"upvote:{pid}")).text
+    abstract = await filled.dispatcher.handle_action(alice(), f"abstract:{pid}")
     assert not abstract.is_error and pid in abstract.text
     await store.papers.upsert(make_batch(HF_DAY, 12))
-    first = await filled.handle_text(alice(), "/papers search heraldic")
+    first = await filled.dispatcher.handle_text(alice(), "/papers search heraldic")
     (nav,) = [b for b in first.blocks if isinstance(b, Actions)]
     key = nav.buttons[0].action.split(":")[1]
-    page2 = await filled.handle_action(alice(), f"search:{key}:2")
+    page2 = await filled.dispatcher.handle_action(alice(), f"search:{key}:2")
     assert "Results 6–10 of 12" in page2.text
-    expired = await filled.handle_action(alice(), "search:0a1b2c3d4e5f:2")
+    expired = await filled.dispatcher.handle_action(alice(), "search:0a1b2c3d4e5f:2")
     assert expired.is_error and "expired" in expired.text
     for junk in ("frobnicate:1", "search:zz:1", "upvote:"):
-        answer = await filled.handle_action(alice(), junk)
+        answer = await filled.dispatcher.handle_action(alice(), junk)
         assert answer.is_error and answer.text == (
             "That button is no longer supported; run the command again."
         )
     declare_action(monkeypatch)  # declared, but the engine has no handler for it
-    assert "no longer supported" in (await filled.handle_action(alice(), "flip:1")).text
+    assert "no longer supported" in (await filled.dispatcher.handle_action(alice(), "flip:1")).text
 
 
 def test_one_admin_check_and_one_failure_sentence() -> None:
@@ -202,11 +202,11 @@ def test_one_admin_check_and_one_failure_sentence() -> None:
 
 
 async def test_the_engine_uses_the_one_failure_sentence(
-    filled: Engine, store: Repositories, monkeypatch: pytest.MonkeyPatch
+    filled: Services, store: Repositories, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def broken(*_: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(store.votes, "toggle", broken)
-    answer = await filled.handle_action(alice(), f"upvote:{fixture_ids()[0]}")
+    answer = await filled.dispatcher.handle_action(alice(), f"upvote:{fixture_ids()[0]}")
     assert answer.is_error and answer.text == INTERNAL_ERROR

@@ -8,8 +8,8 @@ import hashlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.bootstrap import Services
 from bot.commands import COMMANDS, UsageError, parse_line
-from bot.engine import Engine
 from bot.messages import Message
 from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
@@ -74,12 +74,12 @@ def test_the_parser_only_ever_raises_usage_errors() -> None:
 )
 @given(command=st.sampled_from(COMMANDS), value=NASTY, admin=st.booleans())
 async def test_every_command_survives_any_text(
-    filled: Engine, store: Repositories, command, value: str, admin: bool
+    filled: Services, store: Repositories, command, value: str, admin: bool
 ) -> None:
-    filled.limiter.limit = 10**9
+    filled.dispatcher.limiter.limit = 10**9
     line = f"/papers {command.name} {value}"
     before = await fingerprint(store)
-    reply = await filled.handle_text(alice(admin=admin), line, CHANNEL)
+    reply = await filled.dispatcher.handle_text(alice(admin=admin), line, CHANNEL)
     assert isinstance(reply, Message) and reply.text
     assert "Traceback" not in reply.text
     if reply.is_error:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.cli import main
-from bot.engine import Engine
 from bot.models import Paper
 from bot.period import Period
 from bot.present.lists import top_list
@@ -177,10 +177,10 @@ def test_backup_errors_name_the_path(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert not absent.exists() and not (tmp_path / "copy.db").exists()
 
 
-async def test_a_thread_of_one_says_one_paper(filled: Engine) -> None:
+async def test_a_thread_of_one_says_one_paper(filled: Services) -> None:
     """post-now's confirmation (chat; shared wording with the daily thread)."""
     filled.attach(RecordingAdapter())
     admin = alice(admin=True)
-    await filled.handle_text(admin, "/papers channel setup 09:00 UTC 1", CHANNEL)
-    reply = await filled.handle_text(admin, "/papers post-now", CHANNEL)
+    await filled.dispatcher.handle_text(admin, "/papers channel setup 09:00 UTC 1", CHANNEL)
+    reply = await filled.dispatcher.handle_text(admin, "/papers post-now", CHANNEL)
     assert "Posted the thread for Thu 24 Sep (1 paper)." in reply.text

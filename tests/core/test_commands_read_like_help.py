@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.commands import COMMANDS, Command, Option, UsageError, parse_line, validate
-from bot.engine import Engine
 from bot.messages import Message, PaperCard
 from bot.models import ChannelRef, FeaturedOn, Paper, SourceBatch, UserRef
 from storage.store import Repositories
@@ -20,8 +20,8 @@ def cards(message: Message) -> list[PaperCard]:
     return [b for b in message.blocks if isinstance(b, PaperCard)]
 
 
-async def setup(engine: Engine, args: str, channel: ChannelRef = CHANNEL) -> Message:
-    return await engine.handle_text(ADMIN, f"/papers channel setup {args}", channel)
+async def setup(engine: Services, args: str, channel: ChannelRef = CHANNEL) -> Message:
+    return await engine.dispatcher.handle_text(ADMIN, f"/papers channel setup {args}", channel)
 
 
 # -- 1. channel setup: arguments by their shape, in any order -------------------------------
@@ -44,7 +44,7 @@ async def setup(engine: Engine, args: str, channel: ChannelRef = CHANNEL) -> Mes
     ],
 )
 async def test_setup_reads_each_argument_by_its_shape(
-    filled: Engine, args: str, expect: list[str]
+    filled: Services, args: str, expect: list[str]
 ) -> None:
     reply = await setup(filled, args)
     assert not reply.is_error, reply.text
@@ -68,14 +68,14 @@ async def test_setup_reads_each_argument_by_its_shape(
         ("top=0", "Give a number of papers from 1 to 25 (you gave 0)."),
     ],
 )
-async def test_setup_errors_name_the_real_problem(filled: Engine, args: str, expect: str) -> None:
+async def test_setup_errors_name_the_real_problem(filled: Services, args: str, expect: str) -> None:
     reply = await setup(filled, args)
     assert reply.is_error and expect in reply.text and "\n" not in reply.text
     for misleading in ("too long", "whole number"):
         assert misleading not in reply.text
 
 
-async def test_fixed_offset_zones_warn_about_daylight_saving(filled: Engine) -> None:
+async def test_fixed_offset_zones_warn_about_daylight_saving(filled: Services) -> None:
     reply = await setup(filled, "09:00 EST")
     assert not reply.is_error and "Time: 09:00 EST" in reply.text
     assert (
@@ -89,11 +89,11 @@ async def test_fixed_offset_zones_warn_about_daylight_saving(filled: Engine) -> 
         assert not reply.is_error and "daylight saving" not in reply.text, ok
 
 
-async def test_the_declaration_still_serves_typed_options(filled: Engine) -> None:
+async def test_the_declaration_still_serves_typed_options(filled: Services) -> None:
     """Discord sends typed option values through validate(); the engine resolves them."""
     decl = next(c for c in COMMANDS if c.path == ("channel", "setup"))
     call = validate(decl, {"timezone": "europe/berlin", "top": 4, "time": "7:05"})
-    reply = await filled.handle(ADMIN, call, CHANNEL)
+    reply = await filled.dispatcher.handle(ADMIN, call, CHANNEL)
     assert "Time: 07:05 Europe/Berlin, top 4" in reply.text
     assert decl.usage() == "/papers channel setup [HH:MM] [zone] [top] [empty=note|skip] [topic]"
 
@@ -112,27 +112,27 @@ async def test_the_declaration_still_serves_typed_options(filled: Engine) -> Non
     ],
 )
 async def test_top_takes_period_and_order_in_any_order(
-    filled: Engine, line: str, title: str
+    filled: Services, line: str, title: str
 ) -> None:
-    reply = await filled.handle_text(alice(), f"/papers {line}")
+    reply = await filled.dispatcher.handle_text(alice(), f"/papers {line}")
     assert not reply.is_error and reply.text.startswith(title), reply.text
 
 
-async def test_top_refuses_unknown_words_in_plain_words(filled: Engine) -> None:
-    reply = await filled.handle_text(alice(), "/papers top year")
+async def test_top_refuses_unknown_words_in_plain_words(filled: Services) -> None:
+    reply = await filled.dispatcher.handle_text(alice(), "/papers top year")
     assert reply.text == "The period must be one of day, week, month, not 'year'."
-    reply = await filled.handle_text(alice(), "/papers top week votes discussed")
+    reply = await filled.dispatcher.handle_text(alice(), "/papers top week votes discussed")
     assert reply.is_error and reply.text.startswith("Too many arguments.")
 
 
-async def test_a_just_opened_discussion_is_in_top_discussed(filled: Engine) -> None:
+async def test_a_just_opened_discussion_is_in_top_discussed(filled: Services) -> None:
     filled.attach(RecordingAdapter())
     pid = fixture_ids()[0]
-    empty = await filled.handle_text(alice(), "/papers top week discussed")
+    empty = await filled.dispatcher.handle_text(alice(), "/papers top week discussed")
     assert "no discussions yet" in empty.text
-    opened = await filled.handle_action(alice(), f"discuss:{pid}", CHANNEL)
+    opened = await filled.dispatcher.handle_action(alice(), f"discuss:{pid}", CHANNEL)
     assert "Opened a discussion" in opened.text
-    reply = await filled.handle_text(bob(), "/papers top week discussed")
+    reply = await filled.dispatcher.handle_text(bob(), "/papers top week discussed")
     assert "no discussions yet" not in reply.text
     assert reply.text.splitlines()[1] == (
         "1. Learned Step Schedules for Fast Diffusion Sampling "
@@ -140,7 +140,7 @@ async def test_a_just_opened_discussion_is_in_top_discussed(filled: Engine) -> N
     )
     assert [c.arxiv_id for c in cards(reply)] == [pid]
     # Opened in another workspace: not this one's.
-    other = await filled.handle_text(
+    other = await filled.dispatcher.handle_text(
         UserRef("console", "elsewhere", "x"), "/papers top week discussed"
     )
     assert "no discussions yet" in other.text
@@ -150,40 +150,40 @@ async def test_a_just_opened_discussion_is_in_top_discussed(filled: Engine) -> N
 
 
 async def test_the_same_topic_in_another_case_is_not_a_second_subscription(
-    filled: Engine,
+    filled: Services,
 ) -> None:
     assert (
         "Subscribed to diffusion (#1)"
-        in (await filled.handle_text(alice(), "/papers subscribe diffusion")).text
+        in (await filled.dispatcher.handle_text(alice(), "/papers subscribe diffusion")).text
     )
     for again in ("Diffusion", "DIFFUSION", '"diffusion"', "  diffusion "):
-        reply = await filled.handle_text(alice(), f"/papers subscribe {again}")
+        reply = await filled.dispatcher.handle_text(alice(), f"/papers subscribe {again}")
         assert reply.text == "You already follow diffusion (#1).", again
-    listed = await filled.handle_text(alice(), "/papers subscriptions")
+    listed = await filled.dispatcher.handle_text(alice(), "/papers subscriptions")
     assert "(1/25)" in listed.text
     # Someone else's topic is theirs.
-    assert "Subscribed" in (await filled.handle_text(bob(), "/papers subscribe Diffusion")).text
+    assert "Subscribed" in (await filled.dispatcher.handle_text(bob(), "/papers subscribe Diffusion")).text
 
 
-async def test_unsubscribe_names_the_topic_it_removed(filled: Engine) -> None:
-    await filled.handle_text(alice(), '/papers subscribe "gaussian splatting" -survey')
-    await filled.handle_text(alice(), "/papers subscribe retrieval")
-    await filled.handle_text(alice(), "/papers subscribe state space")
-    by_number = await filled.handle_text(alice(), "/papers unsubscribe 2")
+async def test_unsubscribe_names_the_topic_it_removed(filled: Services) -> None:
+    await filled.dispatcher.handle_text(alice(), '/papers subscribe "gaussian splatting" -survey')
+    await filled.dispatcher.handle_text(alice(), "/papers subscribe retrieval")
+    await filled.dispatcher.handle_text(alice(), "/papers subscribe state space")
+    by_number = await filled.dispatcher.handle_text(alice(), "/papers unsubscribe 2")
     assert by_number.text == "Unsubscribed from retrieval (#2)."
-    by_hash = await filled.handle_text(alice(), "/papers unsubscribe #1")
+    by_hash = await filled.dispatcher.handle_text(alice(), "/papers unsubscribe #1")
     assert by_hash.text == 'Unsubscribed from "gaussian splatting" -survey (#1).'
-    by_text = await filled.handle_text(alice(), "/papers unsubscribe State  Space")
+    by_text = await filled.dispatcher.handle_text(alice(), "/papers unsubscribe State  Space")
     assert by_text.text == "Unsubscribed from state space (#3)."
-    gone = await filled.handle_text(alice(), "/papers unsubscribe #1")
+    gone = await filled.dispatcher.handle_text(alice(), "/papers unsubscribe #1")
     assert gone.is_error and "don't follow '#1'" in gone.text
-    assert (await filled.handle_text(alice(), "/papers subscriptions")).text.startswith(
+    assert (await filled.dispatcher.handle_text(alice(), "/papers subscriptions")).text.startswith(
         "You have no subscriptions"
     )
 
 
-async def test_help_says_what_unsubscribe_takes(filled: Engine) -> None:
-    reply = await filled.handle_text(alice(), "/papers help")
+async def test_help_says_what_unsubscribe_takes(filled: Services) -> None:
+    reply = await filled.dispatcher.handle_text(alice(), "/papers help")
     assert "/papers unsubscribe <topic|#id|all>" in reply.text
     assert "/papers top [day|week|month] [votes|discussed]" in reply.text
     assert "Optional arguments go in any order" in reply.text
@@ -203,20 +203,20 @@ async def test_help_says_what_unsubscribe_takes(filled: Engine) -> None:
     ],
 )
 async def test_topics_that_can_never_match_new_papers_are_refused(
-    filled: Engine, topic: str, expect: str
+    filled: Services, topic: str, expect: str
 ) -> None:
-    reply = await filled.handle_text(alice(), f"/papers subscribe {topic}")
+    reply = await filled.dispatcher.handle_text(alice(), f"/papers subscribe {topic}")
     assert reply.is_error and expect in reply.text, reply.text
-    assert (await filled.handle_text(alice(), "/papers subscriptions")).text.startswith(
+    assert (await filled.dispatcher.handle_text(alice(), "/papers subscriptions")).text.startswith(
         "You have no subscriptions"
     )
     same = await setup(filled, f"09:00 UTC {topic}")  # a channel's topic reads the same way
     assert same.is_error and expect in same.text
 
 
-async def test_topics_of_filters_that_can_match_are_accepted(filled: Engine) -> None:
+async def test_topics_of_filters_that_can_match_are_accepted(filled: Services) -> None:
     for topic in ("cat:cs.CV", "upvotes>:50", "diffusion since:2020-01-01 -survey"):
-        reply = await filled.handle_text(alice(), f"/papers subscribe {topic}")
+        reply = await filled.dispatcher.handle_text(alice(), f"/papers subscribe {topic}")
         assert "Subscribed to" in reply.text, topic
 
 
@@ -237,10 +237,10 @@ def _old_paper() -> SourceBatch:
 
 
 async def test_the_reason_line_says_new_only_for_new_papers(
-    filled: Engine, store: Repositories
+    filled: Services, store: Repositories
 ) -> None:
     await store.papers.upsert(_old_paper())
-    reply = await filled.handle_text(alice(), "/papers today 25")
+    reply = await filled.dispatcher.handle_text(alice(), "/papers today 25")
     assert "here is Thu 24 Sep" in reply.text
     reasons = {c.arxiv_id: c.reason or "" for c in cards(reply)}
     assert "new" not in reasons["2203.01234"]
@@ -249,15 +249,15 @@ async def test_the_reason_line_says_new_only_for_new_papers(
     assert reasons[fixture_ids()[0]].endswith("new (published Wed 23 Sep)")
 
 
-async def test_the_reason_line_is_the_same_in_top_and_in_the_thread(filled: Engine) -> None:
+async def test_the_reason_line_is_the_same_in_top_and_in_the_thread(filled: Services) -> None:
     adapter = RecordingAdapter()
     filled.attach(adapter)
     pid = fixture_ids()[0]
-    await filled.handle_action(bob(), f"upvote:{pid}")
-    top = await filled.handle_text(alice(), "/papers top week")
+    await filled.dispatcher.handle_action(bob(), f"upvote:{pid}")
+    top = await filled.dispatcher.handle_text(alice(), "/papers top week")
     top_reason = next(c.reason for c in cards(top) if c.arxiv_id == pid)
     await setup(filled, "09:00 UTC 3")
-    await filled.handle_text(ADMIN, "/papers post-now", CHANNEL)
+    await filled.dispatcher.handle_text(ADMIN, "/papers post-now", CHANNEL)
     thread = [c for m in adapter.thread_items() for c in cards(m)]
     thread_reason = next(c.reason for c in thread if c.arxiv_id == pid)
     assert (
@@ -274,16 +274,16 @@ async def test_the_reason_line_is_the_same_in_top_and_in_the_thread(filled: Engi
 # -- 5. errors in the user's words ----------------------------------------------------------
 
 
-async def test_today_0_names_what_to_give(filled: Engine) -> None:
-    reply = await filled.handle_text(alice(), "/papers today 0")
+async def test_today_0_names_what_to_give(filled: Services) -> None:
+    reply = await filled.dispatcher.handle_text(alice(), "/papers today 0")
     assert reply.text == "Give a number of papers from 1 to 25 (you gave 0)."
-    reply = await filled.handle_text(alice(), "/papers today five")
+    reply = await filled.dispatcher.handle_text(alice(), "/papers today five")
     assert reply.text == "'five' is not a whole number: give a number of papers from 1 to 25."
 
 
-async def test_an_unknown_paper_says_what_to_do_instead(filled: Engine) -> None:
+async def test_an_unknown_paper_says_what_to_do_instead(filled: Services) -> None:
     for line in ("/papers upvote 2405.99999", "/papers paper 2405.99999"):
-        reply = await filled.handle_text(alice(), line)
+        reply = await filled.dispatcher.handle_text(alice(), line)
         assert reply.is_error and reply.text.startswith("I don't have 2405.99999 yet.")
         assert "/papers search" in reply.text and "paperherald fetch --date" in reply.text
         assert "only fetched or imported" not in reply.text

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.engine import Engine
+from bot.bootstrap import Services, build_services
 from bot.messages import Actions, Message, PaperCard
 from bot.models import ChannelRef, UserRef
 from storage.store import Repositories
@@ -24,8 +24,8 @@ def buttons(message: Message) -> list[str]:
     return out
 
 
-async def test_help_lists_every_command(filled: Engine) -> None:
-    reply = await filled.handle_text(alice(), "/papers help")
+async def test_help_lists_every_command(filled: Services) -> None:
+    reply = await filled.dispatcher.handle_text(alice(), "/papers help")
     for name in (
         "today",
         "search",
@@ -43,39 +43,39 @@ async def test_help_lists_every_command(filled: Engine) -> None:
         assert f"/papers {name}" in reply.text
 
 
-async def test_unknown_command_and_bad_options_get_one_line(filled: Engine) -> None:
+async def test_unknown_command_and_bad_options_get_one_line(filled: Services) -> None:
     for line, expect in [
         ("/papers dance", "Unknown command"),
         ("/papers today 99", "from 1 to 25"),
         ("/papers top year", "one of day, week, month"),
         ("/papers upvote", "Usage: /papers upvote <id>"),
     ]:
-        reply = await filled.handle_text(alice(), line)
+        reply = await filled.dispatcher.handle_text(alice(), line)
         assert reply.is_error and expect in reply.text and "\n" not in reply.text
 
 
-async def test_today_falls_back_to_the_latest_day(filled: Engine) -> None:
-    reply = await filled.handle_text(alice(), "/papers today 2")
+async def test_today_falls_back_to_the_latest_day(filled: Services) -> None:
+    reply = await filled.dispatcher.handle_text(alice(), "/papers today 2")
     assert "No papers yet for Fri 25 Sep; here is Thu 24 Sep" in reply.text
     assert len(cards(reply)) == 2
 
 
 async def test_search_pages_with_buttons_that_survive_a_restart(
-    filled: Engine, store: Repositories
+    filled: Services, store: Repositories
 ) -> None:
     await store.papers.upsert(make_batch(HF_DAY, 12))
-    reply = await filled.handle_text(alice(), "/papers search heraldic")
+    reply = await filled.dispatcher.handle_text(alice(), "/papers search heraldic")
     assert reply.ephemeral and "Results 1–5 of 12" in reply.text
     nav = [a for a in buttons(reply) if a.startswith("search:")]
-    fresh = Engine(filled.settings, store, [], filled.clock)  # "restart": new engine, same db
-    page2 = await fresh.handle_action(alice(), nav[0])
+    fresh = build_services(filled.settings, store, [], filled.clock)  # "restart": new engine, same db
+    page2 = await fresh.dispatcher.handle_action(alice(), nav[0])
     assert "Results 6–10 of 12" in page2.text
 
 
-async def test_search_pagination_is_stable(filled: Engine, store: Repositories) -> None:
+async def test_search_pagination_is_stable(filled: Services, store: Repositories) -> None:
     await store.papers.upsert(make_batch(HF_DAY, 23))
     seen: list[str] = []
-    reply = await filled.handle_text(alice(), "/papers search heraldic")
+    reply = await filled.dispatcher.handle_text(alice(), "/papers search heraldic")
     seen += [c.arxiv_id for c in cards(reply)]
     while True:
         nxt = [
@@ -85,19 +85,19 @@ async def test_search_pagination_is_stable(filled: Engine, store: Repositories) 
         ]
         if not nxt:
             break
-        reply = await filled.handle_action(alice(), nxt[0])
+        reply = await filled.dispatcher.handle_action(alice(), nxt[0])
         seen += [c.arxiv_id for c in cards(reply)]
     assert len(seen) == len(set(seen)) == 23
 
 
-async def test_search_bad_input(filled: Engine) -> None:
-    assert "needs a date" in (await filled.handle_text(alice(), "/papers search since:soon")).text
-    assert "at least one word" in (await filled.handle_text(alice(), "/papers search ***")).text
-    reply = await filled.handle_text(alice(), "/papers search zzzqqqxxx")
+async def test_search_bad_input(filled: Services) -> None:
+    assert "needs a date" in (await filled.dispatcher.handle_text(alice(), "/papers search since:soon")).text
+    assert "at least one word" in (await filled.dispatcher.handle_text(alice(), "/papers search ***")).text
+    reply = await filled.dispatcher.handle_text(alice(), "/papers search zzzqqqxxx")
     assert "No papers match" in reply.text
 
 
-async def test_paper_accepts_ids_and_urls(filled: Engine) -> None:
+async def test_paper_accepts_ids_and_urls(filled: Services) -> None:
     pid = fixture_ids()[0]
     for ref in (
         pid,
@@ -105,86 +105,86 @@ async def test_paper_accepts_ids_and_urls(filled: Engine) -> None:
         f"https://arxiv.org/pdf/{pid}v1",
         f"https://huggingface.co/papers/{pid}",
     ):
-        reply = await filled.handle_text(alice(), f"/papers paper {ref}")
+        reply = await filled.dispatcher.handle_text(alice(), f"/papers paper {ref}")
         assert cards(reply) and cards(reply)[0].abstract, ref
-    assert "not an arXiv id" in (await filled.handle_text(alice(), "/papers paper hello")).text
+    assert "not an arXiv id" in (await filled.dispatcher.handle_text(alice(), "/papers paper hello")).text
     assert (
         "don't have 2501.99999"
-        in (await filled.handle_text(alice(), "/papers paper 2501.99999")).text
+        in (await filled.dispatcher.handle_text(alice(), "/papers paper 2501.99999")).text
     )
 
 
-async def test_upvote_toggles_and_updates_the_button(filled: Engine) -> None:
+async def test_upvote_toggles_and_updates_the_button(filled: Services) -> None:
     pid = fixture_ids()[0]
-    first = await filled.handle_action(alice(), f"upvote:{pid}")
+    first = await filled.dispatcher.handle_action(alice(), f"upvote:{pid}")
     assert "1 vote here" in first.text
     assert first.button_updates[0].action == f"upvote:{pid}"
     assert first.button_updates[0].label.endswith("1")
-    second = await filled.handle_text(bob(), f"/papers upvote {pid}")
+    second = await filled.dispatcher.handle_text(bob(), f"/papers upvote {pid}")
     assert "2 votes here" in second.text
-    undo = await filled.handle_text(alice(), f"/papers upvote {pid}")
+    undo = await filled.dispatcher.handle_text(alice(), f"/papers upvote {pid}")
     assert "Removed your vote" in undo.text and "1 vote here" in undo.text
 
 
-async def test_concurrent_clicks_count_once_per_person(filled: Engine, store: Repositories) -> None:
+async def test_concurrent_clicks_count_once_per_person(filled: Services, store: Repositories) -> None:
     pid = fixture_ids()[1]
     users = [UserRef("console", "ws1", f"u{i}") for i in range(10)]
-    await asyncio.gather(*(filled.handle_action(u, f"upvote:{pid}") for u in users))
+    await asyncio.gather(*(filled.dispatcher.handle_action(u, f"upvote:{pid}") for u in users))
     assert (await store.votes.counts("console", "ws1", [pid]))[pid] == 10
 
 
-async def test_top_week_ranks_by_votes_and_hf(filled: Engine) -> None:
+async def test_top_week_ranks_by_votes_and_hf(filled: Services) -> None:
     ids = fixture_ids()  # HF upvotes 87, 12, 5
-    filled.limiter.limit = 100
+    filled.dispatcher.limiter.limit = 100
     for i in range(8):
-        await filled.handle_action(UserRef("console", "ws1", f"u{i}"), f"upvote:{ids[2]}")
-    reply = await filled.handle_text(alice(), "/papers top week")
+        await filled.dispatcher.handle_action(UserRef("console", "ws1", f"u{i}"), f"upvote:{ids[2]}")
+    reply = await filled.dispatcher.handle_text(alice(), "/papers top week")
     # 87 HF; 5 HF + 8 votes = 13; 12 HF
     assert [c.arxiv_id for c in cards(reply)][:3] == [ids[0], ids[2], ids[1]]
     assert "8 votes here" in (cards(reply)[1].reason or "")
-    empty = await filled.handle_text(UserRef("console", "other", "x"), "/papers top day")
+    empty = await filled.dispatcher.handle_text(UserRef("console", "other", "x"), "/papers top day")
     assert "nothing yet" in empty.text
 
 
-async def test_subscriptions_lifecycle(filled: Engine) -> None:
-    ok = await filled.handle_text(alice(), '/papers subscribe "gaussian splatting" -survey')
+async def test_subscriptions_lifecycle(filled: Services) -> None:
+    ok = await filled.dispatcher.handle_text(alice(), '/papers subscribe "gaussian splatting" -survey')
     assert 'Subscribed to "gaussian splatting" -survey' in ok.text
-    dup = await filled.handle_text(alice(), '/papers subscribe  "gaussian  splatting"   -survey')
+    dup = await filled.dispatcher.handle_text(alice(), '/papers subscribe  "gaussian  splatting"   -survey')
     assert "already follow" in dup.text
-    assert "needs a date" in (await filled.handle_text(alice(), "/papers subscribe since:x")).text
-    listed = await filled.handle_text(alice(), "/papers subscriptions")
+    assert "needs a date" in (await filled.dispatcher.handle_text(alice(), "/papers subscribe since:x")).text
+    listed = await filled.dispatcher.handle_text(alice(), "/papers subscriptions")
     assert '"gaussian splatting" -survey' in listed.text and "(1/25)" in listed.text
-    gone = await filled.handle_text(alice(), '/papers unsubscribe "gaussian splatting" -survey')
+    gone = await filled.dispatcher.handle_text(alice(), '/papers unsubscribe "gaussian splatting" -survey')
     assert "Unsubscribed" in gone.text
-    assert "don't follow" in (await filled.handle_text(alice(), "/papers unsubscribe nope")).text
+    assert "don't follow" in (await filled.dispatcher.handle_text(alice(), "/papers unsubscribe nope")).text
 
 
-async def test_unsubscribe_by_id_and_all(filled: Engine) -> None:
-    await filled.handle_text(alice(), "/papers subscribe diffusion")
-    await filled.handle_text(alice(), "/papers subscribe retrieval")
-    assert "Unsubscribed" in (await filled.handle_text(alice(), "/papers unsubscribe #1")).text
-    assert "all 1" in (await filled.handle_text(alice(), "/papers unsubscribe all")).text
+async def test_unsubscribe_by_id_and_all(filled: Services) -> None:
+    await filled.dispatcher.handle_text(alice(), "/papers subscribe diffusion")
+    await filled.dispatcher.handle_text(alice(), "/papers subscribe retrieval")
+    assert "Unsubscribed" in (await filled.dispatcher.handle_text(alice(), "/papers unsubscribe #1")).text
+    assert "all 1" in (await filled.dispatcher.handle_text(alice(), "/papers unsubscribe all")).text
 
 
-async def test_at_most_25_subscriptions(filled: Engine) -> None:
-    filled.limiter.limit = 1000
+async def test_at_most_25_subscriptions(filled: Services) -> None:
+    filled.dispatcher.limiter.limit = 1000
     for i in range(25):
         assert (
-            "Subscribed" in (await filled.handle_text(alice(), f"/papers subscribe topic{i}")).text
+            "Subscribed" in (await filled.dispatcher.handle_text(alice(), f"/papers subscribe topic{i}")).text
         )
-    reply = await filled.handle_text(alice(), "/papers subscribe one-too-many")
+    reply = await filled.dispatcher.handle_text(alice(), "/papers subscribe one-too-many")
     assert reply.is_error and "25 topics" in reply.text
 
 
-async def test_channel_commands_need_an_admin(filled: Engine) -> None:
+async def test_channel_commands_need_an_admin(filled: Services) -> None:
     for line in ("/papers channel setup", "/papers channel off", "/papers post-now"):
-        reply = await filled.handle_text(alice(admin=False), line, CHANNEL)
+        reply = await filled.dispatcher.handle_text(alice(admin=False), line, CHANNEL)
         assert reply.is_error and "Only admins" in reply.text
-    status = await filled.handle_text(alice(admin=False), "/papers channel status", CHANNEL)
+    status = await filled.dispatcher.handle_text(alice(admin=False), "/papers channel status", CHANNEL)
     assert "no daily thread" in status.text
 
 
-async def test_channel_setup_validates_and_reports_status(filled: Engine) -> None:
+async def test_channel_setup_validates_and_reports_status(filled: Services) -> None:
     admin = alice(admin=True)
     for line, expect in [
         ("/papers channel setup 25:99", "not a time"),
@@ -192,71 +192,71 @@ async def test_channel_setup_validates_and_reports_status(filled: Engine) -> Non
         ("/papers channel setup 09:00 UTC 30", "from 1 to 25"),
         ("/papers channel setup 09:00 UTC 5 since:bad", "needs a date"),
     ]:
-        reply = await filled.handle_text(admin, line, CHANNEL)
+        reply = await filled.dispatcher.handle_text(admin, line, CHANNEL)
         assert reply.is_error and expect in reply.text
-    ok = await filled.handle_text(
+    ok = await filled.dispatcher.handle_text(
         admin, "/papers channel setup 09:00 Europe/Berlin 5 diffusion", CHANNEL
     )
     assert "Daily thread set up" in ok.text and "Europe/Berlin" in ok.text
-    status = await filled.handle_text(bob(), "/papers channel status", CHANNEL)
+    status = await filled.dispatcher.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "top 5" in status.text and "Topic: diffusion" in status.text
     # 14:00 in Berlin: 09:00 passed within the grace window, so today's thread is due now;
     # with no scheduler running (the console's `chat`) only post-now posts it.
     assert "Next post: Fri 25 Sep 09:00 (Europe/Berlin), papers of Thu 24 Sep — due;" in status.text
     assert "no scheduler runs here, so /papers post-now posts it" in status.text
     filled.publisher.scheduled = True  # as under `paperherald run`
-    status = await filled.handle_text(bob(), "/papers channel status", CHANNEL)
+    status = await filled.dispatcher.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "— due; it goes out within a minute" in status.text
     filled.clock.set(datetime(2026, 9, 25, 18, 0, tzinfo=UTC))  # 20:00 Berlin: past the grace
-    status = await filled.handle_text(bob(), "/papers channel status", CHANNEL)
+    status = await filled.dispatcher.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "Next post: Sat 26 Sep 09:00" in status.text
-    off = await filled.handle_text(admin, "/papers channel off", CHANNEL)
+    off = await filled.dispatcher.handle_text(admin, "/papers channel off", CHANNEL)
     assert "Stopped" in off.text
-    assert "off" in (await filled.handle_text(bob(), "/papers channel status", CHANNEL)).text
+    assert "off" in (await filled.dispatcher.handle_text(bob(), "/papers channel status", CHANNEL)).text
 
 
-async def test_setup_reports_missing_permissions(filled: Engine) -> None:
+async def test_setup_reports_missing_permissions(filled: Services) -> None:
     adapter = RecordingAdapter(channel_problem="I can't create threads in this channel.")
     filled.attach(adapter)
-    reply = await filled.handle_text(alice(admin=True), "/papers channel setup", CHANNEL)
+    reply = await filled.dispatcher.handle_text(alice(admin=True), "/papers channel setup", CHANNEL)
     assert reply.is_error and "create threads" in reply.text
 
 
-async def test_post_now_posts_once(filled: Engine) -> None:
+async def test_post_now_posts_once(filled: Services) -> None:
     adapter = RecordingAdapter()
     filled.attach(adapter)
     admin = alice(admin=True)
-    await filled.handle_text(admin, "/papers channel setup 09:00 UTC 3", CHANNEL)
-    first = await filled.handle_text(admin, "/papers post-now", CHANNEL)
+    await filled.dispatcher.handle_text(admin, "/papers channel setup 09:00 UTC 3", CHANNEL)
+    first = await filled.dispatcher.handle_text(admin, "/papers post-now", CHANNEL)
     assert "Posted the thread for Thu 24 Sep (3 papers)" in first.text
-    again = await filled.handle_text(admin, "/papers post-now", CHANNEL)
+    again = await filled.dispatcher.handle_text(admin, "/papers post-now", CHANNEL)
     assert "already posted" in again.text
     assert len(adapter.thread_items()) == 3
 
 
 @pytest.mark.parametrize("platform", ["discord", "slack"])
-async def test_rate_limit_says_slow_down(filled: Engine, platform: str) -> None:
+async def test_rate_limit_says_slow_down(filled: Services, platform: str) -> None:
     """Discord and Slack users keep the per-person limit (the console has none)."""
-    filled.limiter.limit = 3
+    filled.dispatcher.limiter.limit = 3
     ann = UserRef(platform, "W1", "ann", "Ann")
-    replies = [await filled.handle_text(ann, "/papers help") for _ in range(4)]
+    replies = [await filled.dispatcher.handle_text(ann, "/papers help") for _ in range(4)]
     assert "Slow down" in replies[-1].text
-    clicks = [await filled.handle_action(ann, "abstract:2609.00001") for _ in range(2)]
+    clicks = [await filled.dispatcher.handle_action(ann, "abstract:2609.00001") for _ in range(2)]
     assert all("Slow down" in c.text for c in clicks)  # buttons count too
     ben = UserRef(platform, "W1", "ben", "Ben")
-    assert "Slow down" not in (await filled.handle_text(ben, "/papers help")).text
+    assert "Slow down" not in (await filled.dispatcher.handle_text(ben, "/papers help")).text
 
 
-async def test_closed_dm_notice_is_shown_once(filled: Engine, store: Repositories) -> None:
+async def test_closed_dm_notice_is_shown_once(filled: Services, store: Repositories) -> None:
     await store.subscriptions.pause_user(alice(), "Your DMs are closed.")
-    reply = await filled.handle_text(alice(), "/papers help")
+    reply = await filled.dispatcher.handle_text(alice(), "/papers help")
     assert reply.text.startswith("Your DMs are closed.")
-    assert not (await filled.handle_text(alice(), "/papers help")).text.startswith("Your DMs")
+    assert not (await filled.dispatcher.handle_text(alice(), "/papers help")).text.startswith("Your DMs")
 
 
-async def test_an_unexpected_failure_is_one_sentence(filled: Engine, store: Repositories) -> None:
+async def test_an_unexpected_failure_is_one_sentence(filled: Services, store: Repositories) -> None:
     await store.db.close()  # the database goes away under the engine
-    reply = await filled.handle_text(alice(), "/papers subscriptions")
+    reply = await filled.dispatcher.handle_text(alice(), "/papers subscriptions")
     assert reply.is_error and "Something went wrong" in reply.text
 
 
@@ -264,11 +264,11 @@ def test_channel_ref_is_hashable() -> None:
     assert {ChannelRef("a", "b", "c"): 1}
 
 
-async def test_setup_can_skip_empty_days_with_a_keyword_option(filled: Engine) -> None:
+async def test_setup_can_skip_empty_days_with_a_keyword_option(filled: Services) -> None:
     admin = alice(admin=True)
-    reply = await filled.handle_text(
+    reply = await filled.dispatcher.handle_text(
         admin, "/papers channel setup 09:00 UTC 5 empty=skip diffusion -survey", CHANNEL
     )
     assert "Empty days: no post" in reply.text and "Topic: diffusion -survey" in reply.text
-    bad = await filled.handle_text(admin, "/papers channel setup 09:00 UTC 5 empty=maybe", CHANNEL)
+    bad = await filled.dispatcher.handle_text(admin, "/papers channel setup 09:00 UTC 5 empty=maybe", CHANNEL)
     assert bad.is_error and "empty= setting must be one of note, skip" in bad.text

@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from bot.bootstrap import Services, build_services
 from bot.clock import FakeClock
 from bot.delivery.publisher import Publisher
-from bot.engine import Engine
 from bot.messages import Message
 from bot.models import ChannelRef, EmptyDay, FeaturedOn, Feed, Paper, SourceBatch
 from bot.ports import PostedRef
@@ -126,17 +126,17 @@ class Recorder(RecordingAdapter):
 
 
 @pytest.fixture
-def chat(engine: Engine) -> Recorder:
+def chat(engine: Services) -> Recorder:
     adapter = Recorder()
     engine.attach(adapter)
     return adapter
 
 
-def another_process(engine: Engine) -> Publisher:
+def another_process(engine: Services) -> Publisher:
     """The Publisher of a second process on the same database and platforms: its own owner
     id, locks and memory of failures, built the way the first one was."""
-    other = Engine(engine.settings, engine.store, engine.sources, engine.clock)
-    other.adapters.update(engine.adapters)
+    other = build_services(engine.settings, engine.store, engine.ingest.sources, engine.clock)
+    other.adapters.update(engine.adapters)  # the same platforms, already behind the policy
     return other.publisher
 
 

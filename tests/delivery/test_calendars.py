@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.clock import FakeClock
-from bot.engine import Engine
 from bot.models import DeliveryStatus, EmptyDay, SourceBatch
 from storage.store import Repositories
 from tests.conftest import CHANNEL, StaticSource, alice
@@ -18,12 +18,12 @@ DAY, CDAY = date(2026, 9, 25), date(2026, 9, 24)
 NOW = at_utc(2026, 9, 25, 9, 0)
 
 
-async def status_text(engine: Engine) -> str:
-    return (await engine.handle_text(alice(admin=True), "/papers channel status", CHANNEL)).text
+async def status_text(engine: Services) -> str:
+    return (await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)).text
 
 
 async def test_fresh_install_fetches_the_day_before_posting(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
 ) -> None:
     source.batches[CDAY] = paper_batch(CDAY, 12)
     await add_feed(store, since=NOW)
@@ -34,7 +34,7 @@ async def test_fresh_install_fetches_the_day_before_posting(
 
 
 async def test_many_feeds_share_one_fetch_per_run(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
 ) -> None:
     source.batches[CDAY] = paper_batch(CDAY, 3)
     for name in ("a", "b", "c", "d", "e", "f"):
@@ -46,7 +46,7 @@ async def test_many_feeds_share_one_fetch_per_run(
 
 @pytest.mark.parametrize("empty_day", [EmptyDay.NOTE, EmptyDay.SKIP])
 async def test_an_empty_day_follows_the_feed_setting(
-    engine: Engine,
+    engine: Services,
     store: Repositories,
     clock: FakeClock,
     chat: Recorder,
@@ -78,10 +78,10 @@ async def test_an_empty_day_follows_the_feed_setting(
 
 
 async def test_a_topic_with_no_match_is_an_empty_day(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
 ) -> None:
     await store.papers.upsert(paper_batch(CDAY))
-    await engine.handle_text(
+    await engine.dispatcher.handle_text(
         alice(admin=True), "/papers channel setup 09:00 UTC 5 quantum", CHANNEL
     )
     clock.set(NOW)
@@ -92,7 +92,7 @@ async def test_a_topic_with_no_match_is_an_empty_day(
 
 @pytest.mark.parametrize("empty_day", [EmptyDay.NOTE, EmptyDay.SKIP])
 async def test_a_source_down_until_the_grace_window_ends(
-    engine: Engine,
+    engine: Services,
     store: Repositories,
     clock: FakeClock,
     chat: Recorder,
@@ -139,7 +139,7 @@ async def test_a_source_down_until_the_grace_window_ends(
 
 
 async def test_a_source_back_within_the_window_posts_the_thread(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
 ) -> None:
     source.fail = "timed out"
     source.batches[CDAY] = paper_batch(CDAY)
@@ -154,7 +154,7 @@ async def test_a_source_back_within_the_window_posts_the_thread(
 
 
 async def test_a_source_down_and_the_bot_back_long_after_the_window_is_missed(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
 ) -> None:
     source.fail = "connection refused"
     feed = await add_feed(store, since=NOW)
@@ -171,12 +171,12 @@ async def test_a_source_down_and_the_bot_back_long_after_the_window_is_missed(
 
 
 async def test_post_now_with_the_sources_down_says_so_and_posts_nothing(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, source: StaticSource
 ) -> None:
     source.fail = "503"
     await add_feed(store, since=NOW)
     clock.set(at_utc(2026, 9, 25, 8, 0))
-    reply = await engine.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
+    reply = await engine.dispatcher.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
     assert "Hugging Face could not be reached, so nothing was posted" in reply.text
     assert chat.log == []
     source.fail = None

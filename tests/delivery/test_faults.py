@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 import bot.outbound
+from bot.bootstrap import Services
 from bot.clock import FakeClock
-from bot.engine import Engine
 from bot.models import DeliveryStatus
 from bot.ports import DeliveryError
 from storage.store import Repositories
@@ -26,12 +26,12 @@ async def papers(store: Repositories, clock: FakeClock) -> None:
     await store.papers.upsert(paper_batch(CDAY))
 
 
-async def status_text(engine: Engine) -> str:
-    return (await engine.handle_text(alice(admin=True), "/papers channel status", CHANNEL)).text
+async def status_text(engine: Services) -> str:
+    return (await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)).text
 
 
 async def test_a_permanent_error_turns_the_feed_off_with_the_reason(
-    engine: Engine, store: Repositories, chat: Recorder
+    engine: Services, store: Repositories, chat: Recorder
 ) -> None:
     feed = await add_feed(store, since=NOW)
     reason = "The bot lost permission to post in #general (Missing Access)."
@@ -53,14 +53,14 @@ async def test_a_permanent_error_turns_the_feed_off_with_the_reason(
     chat.fail_after = chat.fault = None
     assert await engine.publisher.publish_due(NOW + timedelta(minutes=5)) == []
     # Set up again (permission fixed): post-now finishes the same thread.
-    await engine.handle_text(alice(admin=True), "/papers channel setup 09:00 UTC 10", CHANNEL)
-    reply = await engine.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
+    await engine.dispatcher.handle_text(alice(admin=True), "/papers channel setup 09:00 UTC 10", CHANNEL)
+    reply = await engine.dispatcher.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
     assert "Posted" in reply.text
     assert len(chat.threads()) == 1 and len(chat.items()) == 10
 
 
 async def test_transient_errors_are_retried_with_backoff(
-    engine: Engine, store: Repositories, chat: Recorder
+    engine: Services, store: Repositories, chat: Recorder
 ) -> None:
     feed = await add_feed(store, since=NOW)
     chat.channel_faults["general"] = DeliveryError("Slack answered 503 (service unavailable)")
@@ -89,7 +89,7 @@ async def test_transient_errors_are_retried_with_backoff(
 
 
 async def test_transient_errors_all_through_the_window_end_as_missed(
-    engine: Engine, store: Repositories, chat: Recorder
+    engine: Services, store: Repositories, chat: Recorder
 ) -> None:
     feed = await add_feed(store, since=NOW)
     chat.channel_faults["general"] = DeliveryError("Discord answered 502")
@@ -104,7 +104,7 @@ async def test_transient_errors_all_through_the_window_end_as_missed(
 
 
 async def test_a_started_thread_is_finished_even_after_the_window(
-    engine: Engine, store: Repositories, chat: Recorder
+    engine: Services, store: Repositories, chat: Recorder
 ) -> None:
     await add_feed(store, since=NOW)
     chat.fail_after = 5
@@ -115,7 +115,7 @@ async def test_a_started_thread_is_finished_even_after_the_window(
 
 
 async def test_one_bad_feed_never_blocks_the_others(
-    engine: Engine, store: Repositories, chat: Recorder, monkeypatch: pytest.MonkeyPatch
+    engine: Services, store: Repositories, chat: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bot.outbound, "DEADLINE", 0.05)
     await add_feed(store, channel="hung", since=NOW)  # a call that never returns

@@ -8,12 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.clock import FakeClock
-from bot.engine import Engine
 from bot.messages import Message
 from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
 from bot.ports import DeliveryError, PostedRef
-from bot.scheduler import Jobs
 from storage.store import Repositories
 from tests.conftest import StaticSource, alice, bob
 from tests.delivery.conftest import Recorder, at_utc
@@ -39,8 +38,8 @@ def batch(day: date, *titles: str, start: int = 1) -> SourceBatch:
     return SourceBatch(papers=papers, featured=featured, source="hf")
 
 
-async def subscribe(engine: Engine, user: UserRef, topic: str) -> None:
-    reply = await engine.handle_text(user, f"/papers subscribe {topic}")
+async def subscribe(engine: Services, user: UserRef, topic: str) -> None:
+    reply = await engine.dispatcher.handle_text(user, f"/papers subscribe {topic}")
     assert "Subscribed" in reply.text, reply.text
 
 
@@ -57,7 +56,7 @@ async def day_papers(store: Repositories, clock: FakeClock) -> None:
 
 
 async def test_one_dm_per_user_per_day_and_each_paper_once(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, day_papers: None
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, day_papers: None
 ) -> None:
     await subscribe(engine, alice(), "diffusion")
     await subscribe(engine, alice(), "sampling")  # same paper, two topics: listed once
@@ -81,7 +80,7 @@ async def test_one_dm_per_user_per_day_and_each_paper_once(
 
 @pytest.mark.settings(timezone="America/New_York")  # DMs at 09:00 New York = 13:00 UTC
 async def test_dm_time_is_in_the_configured_zone(
-    engine: Engine, clock: FakeClock, chat: Recorder, day_papers: None
+    engine: Services, clock: FakeClock, chat: Recorder, day_papers: None
 ) -> None:
     await subscribe(engine, alice(), "diffusion")
     assert await engine.notifier.notify(at_utc(2026, 9, 25, 12, 59)) == 0
@@ -89,7 +88,7 @@ async def test_dm_time_is_in_the_configured_zone(
 
 
 async def test_a_failed_dm_is_retried_next_run(
-    engine: Engine, clock: FakeClock, chat: Recorder, day_papers: None
+    engine: Services, clock: FakeClock, chat: Recorder, day_papers: None
 ) -> None:
     await subscribe(engine, alice(), "diffusion")
     original = chat.send_dm
@@ -108,7 +107,7 @@ async def test_a_failed_dm_is_retried_next_run(
 
 
 async def test_closed_dms_pause_that_user_only(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder, day_papers: None
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, day_papers: None
 ) -> None:
     await subscribe(engine, alice(), "diffusion")
     await subscribe(engine, bob(), "graph")
@@ -119,9 +118,9 @@ async def test_closed_dms_pause_that_user_only(
     assert subs and all(s.paused for s in subs)
     assert {s.user.user_id for s in await store.subscriptions.all_active()} == {"alice"}
     # Bob's next command carries the notice, once.
-    reply = await engine.handle_text(bob(), "/papers help")
+    reply = await engine.dispatcher.handle_text(bob(), "/papers help")
     assert reply.text.startswith("I couldn't send you your daily topic digest")
-    again = await engine.handle_text(bob(), "/papers help")
+    again = await engine.dispatcher.handle_text(bob(), "/papers help")
     assert "direct messages are closed" not in again.text
     # He opens his DMs and subscribes again: his topics resume.
     chat.closed_dms.clear()
@@ -131,7 +130,7 @@ async def test_closed_dms_pause_that_user_only(
 
 
 async def test_overlapping_runs_send_one_dm(
-    engine: Engine, chat: Recorder, day_papers: None
+    engine: Services, chat: Recorder, day_papers: None
 ) -> None:
     """The notify job and a fetch job finishing at the same time."""
     await subscribe(engine, alice(), "diffusion")
@@ -141,11 +140,11 @@ async def test_overlapping_runs_send_one_dm(
 
 
 async def test_a_fetch_job_notifies_after_storing(
-    engine: Engine, clock: FakeClock, chat: Recorder, source: StaticSource
+    engine: Services, clock: FakeClock, chat: Recorder, source: StaticSource
 ) -> None:
     clock.set(at_utc(2026, 9, 25, 9, 30))
     await subscribe(engine, alice(), "diffusion")
     source.batches[TODAY] = batch(TODAY, "Consistency Diffusion")
-    await Jobs(engine).fetch_hf()
+    await engine.jobs.fetch_hf()
     assert source.calls == [TODAY, TODAY - timedelta(days=1)]
     assert len(dms_to(chat, "alice")) == 1

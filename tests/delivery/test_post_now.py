@@ -76,10 +76,10 @@ async def test_post_now_says_at_once_that_it_fetches_then_posts_the_latest_store
             await core.store.papers.upsert(paper_batch(day))
         screen = Screen()
         adapter = ConsoleAdapter(screen)
-        core.engine.attach(adapter)
+        core.services.attach(adapter)
         script = "/papers channel setup 09:00 Europe/Berlin 3\n/papers post-now\n"
         async with typed(script) as stdin:
-            session = asyncio.create_task(run_console(core.engine, adapter, stdin))
+            session = asyncio.create_task(run_console(core.services.dispatcher, adapter, stdin))
             await screen.shows("Fetching today's papers (Tue 1 Dec) from Hugging Face…")
             assert "🧵" not in screen.getvalue()  # said before anything else happened
             hf.answer()  # now it fails: 503
@@ -103,13 +103,13 @@ async def test_post_now_waits_a_bounded_time_and_the_status_names_what_was_poste
             await core.store.papers.upsert(paper_batch(day))
         screen = Screen()
         adapter = ConsoleAdapter(screen)
-        core.engine.attach(adapter)
+        core.services.attach(adapter)
         script = (
             "/papers channel setup 09:00 Europe/Berlin 3\n/papers post-now\n"
             "/papers channel status\n/papers post-now\n"
         )
         async with typed(script) as stdin:
-            assert await asyncio.wait_for(run_console(core.engine, adapter, stdin), 10) == 0
+            assert await asyncio.wait_for(run_console(core.services.dispatcher, adapter, stdin), 10) == 0
     text = screen.getvalue()
     assert (
         "Posted the thread for Mon 30 Nov (3 papers). Hugging Face did not answer within 0.5 s, "
@@ -139,10 +139,10 @@ async def test_post_now_with_nothing_stored_posts_nothing_and_says_why(
     ) as core:
         screen = Screen()
         adapter = ConsoleAdapter(screen)
-        core.engine.attach(adapter)
+        core.services.attach(adapter)
         script = "/papers channel setup 09:00 UTC\n/papers post-now\n/papers channel status\n"
         async with typed(script) as stdin:
-            assert await asyncio.wait_for(run_console(core.engine, adapter, stdin), 10) == 0
+            assert await asyncio.wait_for(run_console(core.services.dispatcher, adapter, stdin), 10) == 0
     text = screen.getvalue()
     assert "Fetching today's papers (Tue 1 Dec) from Hugging Face and arXiv…" in text
     assert (

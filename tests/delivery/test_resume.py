@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.clock import FakeClock
-from bot.engine import Engine
 from bot.models import DeliveryStatus, Feed
 from bot.ports import DeliveryError
 from storage.store import Repositories
@@ -59,7 +59,7 @@ async def check_complete(store: Repositories, feed: Feed, chat: Recorder) -> Non
 
 
 async def test_two_publishers_racing_post_one_thread(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder
 ) -> None:
     a, b = another_process(engine), another_process(engine)
     results = await asyncio.gather(a.publish_due(NOW), b.publish_due(NOW))
@@ -68,7 +68,7 @@ async def test_two_publishers_racing_post_one_thread(
 
 
 async def test_a_double_trigger_in_one_process_posts_once(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder
 ) -> None:
     pub = engine.publisher
     await asyncio.gather(pub.publish_due(NOW), pub.publish_due(NOW), pub.post_now(feed))
@@ -76,7 +76,7 @@ async def test_a_double_trigger_in_one_process_posts_once(
 
 
 async def test_crash_after_the_root_message_resumes_into_the_same_thread(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder
 ) -> None:
     chat.fail_after = 1  # the header goes out, then the process "dies"
     await engine.publisher.publish_due(NOW)
@@ -94,7 +94,7 @@ async def test_crash_after_the_root_message_resumes_into_the_same_thread(
 
 
 async def test_crash_after_paper_3_of_10_posts_only_the_rest(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder
 ) -> None:
     chat.fail_after = 4  # header + papers 1, 2, 3
     await engine.publisher.publish_due(NOW)
@@ -113,7 +113,7 @@ async def test_crash_after_paper_3_of_10_posts_only_the_rest(
 
 
 async def test_a_killed_owner_is_taken_over_only_after_its_lease(
-    engine: Engine,
+    engine: Services,
     store: Repositories,
     feed: Feed,
     chat: Recorder,
@@ -144,7 +144,7 @@ async def test_a_killed_owner_is_taken_over_only_after_its_lease(
 
 
 async def test_a_run_that_lost_its_claim_stops_before_posting_again(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
 ) -> None:
     slow, fast = another_process(engine), another_process(engine)
     original = chat.post_in_thread
@@ -171,46 +171,46 @@ async def test_a_run_that_lost_its_claim_stops_before_posting_again(
 
 
 async def test_post_now_uses_the_same_path_and_is_idempotent(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
 ) -> None:
     chat.fail_after = 4
     await engine.publisher.publish_due(NOW)
     chat.fail_after = None
     clock.set(at_utc(2026, 9, 25, 9, 0, 30))  # before the backoff allows a scheduled retry
-    reply = await engine.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
+    reply = await engine.dispatcher.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
     assert "Posted the thread for Thu 24 Sep (10 papers)" in reply.text
     await check_complete(store, feed, chat)
-    again = await engine.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
+    again = await engine.dispatcher.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
     assert "already posted" in again.text
     await engine.publisher.publish_due(at_utc(2026, 9, 25, 9, 5))
     await check_complete(store, feed, chat)
 
 
 async def test_post_now_before_the_post_time_posts_today_and_the_schedule_skips_it(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
 ) -> None:
     clock.set(at_utc(2026, 9, 25, 7, 0))
-    reply = await engine.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
+    reply = await engine.dispatcher.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
     assert "Posted" in reply.text
     await engine.publisher.publish_due(NOW)
     await check_complete(store, feed, chat)
 
 
 async def test_post_now_takes_back_a_missed_day(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder, clock: FakeClock
 ) -> None:
     await engine.publisher.publish_due(at_utc(2026, 9, 25, 16, 0))
     assert feed.id is not None
     row = await store.deliveries.get(feed.id, DAY)
     assert row is not None and row.status is DeliveryStatus.MISSED
     clock.set(at_utc(2026, 9, 25, 16, 5))
-    reply = await engine.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
+    reply = await engine.dispatcher.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
     assert "Posted" in reply.text
     await check_complete(store, feed, chat)
 
 
 async def test_shutdown_pauses_between_messages_and_the_next_start_resumes(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder
 ) -> None:
     original = chat.post_in_thread
 
@@ -231,7 +231,7 @@ async def test_shutdown_pauses_between_messages_and_the_next_start_resumes(
 
 
 async def test_transient_fault_on_the_header_leaves_nothing_behind(
-    engine: Engine, store: Repositories, feed: Feed, chat: Recorder
+    engine: Services, store: Repositories, feed: Feed, chat: Recorder
 ) -> None:
     chat.channel_faults["general"] = DeliveryError("Slack answered 503")
     outcome = await engine.publisher.publish_due(NOW)

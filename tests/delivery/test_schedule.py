@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.clock import FakeClock
 from bot.delivery.schedule import content_day, post_instant
-from bot.engine import Engine
 from bot.models import ChannelRef, DeliveryStatus, Feed
 from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
@@ -23,7 +23,7 @@ def feed_at(tz: str, hhmm: str) -> Feed:
     return Feed(channel=CHANNEL, post_time=time(int(hh), int(mm)), timezone=tz)
 
 
-async def publish(engine: Engine, clock: FakeClock, when: datetime) -> list[str]:
+async def publish(engine: Services, clock: FakeClock, when: datetime) -> list[str]:
     clock.set(when)
     return await engine.publisher.publish_due(when)
 
@@ -98,7 +98,7 @@ def test_new_york_evening_feed_across_spring_forward() -> None:
     ],
 )
 async def test_posts_at_local_time_on_dst_days(
-    engine: Engine,
+    engine: Services,
     store: Repositories,
     clock: FakeClock,
     chat: Recorder,
@@ -127,7 +127,7 @@ async def test_posts_at_local_time_on_dst_days(
 
 
 async def test_two_feeds_in_different_zones_in_the_dst_gap_week(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     """Mon 26 Oct 2026: Berlin is back on CET (UTC+1), New York still on EDT (UTC-4)."""
     berlin = await add_feed(store, channel="berlin", tz=BERLIN)
@@ -150,7 +150,7 @@ async def test_two_feeds_in_different_zones_in_the_dst_gap_week(
 
 
 async def test_down_at_post_time_catches_up_when_back(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     feed = await add_feed(store, tz=BERLIN)  # 09:00 Berlin = 07:00 UTC on 25 Sep
     await store.papers.upsert(paper_batch(date(2026, 9, 24)))
@@ -164,7 +164,7 @@ async def test_down_at_post_time_catches_up_when_back(
 
 
 async def test_down_all_day_marks_the_day_missed_and_never_posts_it_late(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     feed = await add_feed(store, tz=BERLIN)
     assert feed.id is not None
@@ -180,7 +180,7 @@ async def test_down_all_day_marks_the_day_missed_and_never_posts_it_late(
     assert missed.note == (
         "not posted: the bot was not running between 09:00 and 15:00 (Europe/Berlin)"
     )
-    status = await engine.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
+    status = await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
     assert (
         "Last thread: Fri 25 Sep, papers of Thu 24 Sep — missed: not posted: the bot was not "
         "running between 09:00 and 15:00 (Europe/Berlin)"
@@ -192,7 +192,7 @@ async def test_down_all_day_marks_the_day_missed_and_never_posts_it_late(
 
 
 async def test_grace_window_edges(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     feed = await add_feed(store)  # 09:00 UTC, grace 6 h
     assert feed.id is not None
@@ -205,7 +205,7 @@ async def test_grace_window_edges(
 
 
 async def test_just_inside_the_grace_window_still_posts(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     feed = await add_feed(store)
     assert feed.id is not None
@@ -216,7 +216,7 @@ async def test_just_inside_the_grace_window_still_posts(
 
 
 async def test_a_feed_set_up_after_its_post_time(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     """Set up within the grace window: today's thread goes out at once. Set up later: no
     thread today, and no "missed" for days the feed did not exist."""
@@ -236,7 +236,7 @@ async def test_a_feed_set_up_after_its_post_time(
 
 
 async def test_weekdays_only(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     feed = await add_feed(store, weekdays=frozenset(range(5)))  # Mon–Fri
     assert feed.id is not None
@@ -247,7 +247,7 @@ async def test_weekdays_only(
 
 
 async def test_feeds_of_a_platform_without_adapter_are_left_alone(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     """Another process may serve Slack: this one neither posts nor marks it missed."""
     feed = await add_feed(store, platform="slack")
@@ -257,21 +257,21 @@ async def test_feeds_of_a_platform_without_adapter_are_left_alone(
 
 
 async def test_status_shows_next_post_in_the_feed_zone_and_last_outcome(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     clock.set(at_utc(2026, 10, 24, 17, 0))  # Saturday 19:00 CEST: past 09:00 + 6 h grace
-    setup = await engine.handle_text(
+    setup = await engine.dispatcher.handle_text(
         alice(admin=True), "/papers channel setup 09:00 Europe/Berlin 10", CHANNEL
     )
     assert "Next post: Sun 25 Oct 09:00 (Europe/Berlin), papers of Sat 24 Oct" in setup.text
     await store.papers.upsert(paper_batch(date(2026, 10, 24)))
     await publish(engine, clock, at_utc(2026, 10, 25, 8, 0))  # 09:00 CET, after the change
-    status = await engine.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
+    status = await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
     assert "Daily thread: on" in status.text
     assert "Next post: Mon 26 Oct 09:00 (Europe/Berlin), papers of Sun 25 Oct" in status.text
     # The thread of Sun 25 Oct showed the papers of Sat 24 Oct, and the status says so.
     assert "Last thread: Sun 25 Oct, papers of Sat 24 Oct — posted" in status.text
-    other = await engine.handle_text(
+    other = await engine.dispatcher.handle_text(
         alice(), "/papers channel status", ChannelRef("console", "ws1", "elsewhere")
     )
     assert "no daily thread" in other.text

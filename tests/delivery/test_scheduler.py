@@ -11,8 +11,8 @@ import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 
+from bot.bootstrap import Services
 from bot.clock import FakeClock
-from bot.engine import Engine
 from bot.scheduler import arxiv_trigger, build_scheduler, fetch_trigger
 from storage.store import Repositories
 from tests.conftest import StaticSource, make_settings
@@ -33,14 +33,14 @@ def fires(trigger: BaseTrigger, start: datetime, n: int) -> list[datetime]:
     return out
 
 
-async def started(engine: Engine) -> AsyncIOScheduler:
-    scheduler = build_scheduler(engine)
+async def started(engine: Services) -> AsyncIOScheduler:
+    scheduler = build_scheduler(engine.jobs, engine.settings, engine.clock)
     scheduler.start(paused=True)  # job defaults are applied at start
     return scheduler
 
 
 async def test_jobs_are_coroutines_with_coalesce_and_one_instance(
-    engine: Engine, clock: FakeClock
+    engine: Services, clock: FakeClock
 ) -> None:
     scheduler = await started(engine)
     try:
@@ -115,7 +115,7 @@ def test_arxiv_fetch_only_after_the_sunday_to_thursday_announcements(tmp_path: P
 
 
 async def test_the_publish_job_posts_what_is_due(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     await store.papers.upsert(paper_batch(date(2026, 9, 24)))
     await add_feed(store)
@@ -132,13 +132,11 @@ async def test_the_publish_job_posts_what_is_due(
 
 @pytest.mark.settings(sources=["hf", "arxiv"])
 async def test_the_arxiv_job_fetches_the_announced_days(
-    engine: Engine, clock: FakeClock, source: StaticSource
+    engine: Services, clock: FakeClock, source: StaticSource
 ) -> None:
     arxiv = StaticSource("arxiv")
-    engine.sources.append(arxiv)
+    engine.ingest.sources.append(arxiv)
     clock.set(datetime(2026, 9, 27, 20, 30, tzinfo=EASTERN))  # Sunday's announcement
-    from bot.scheduler import Jobs
-
-    await Jobs(engine).fetch_arxiv()
+    await engine.jobs.fetch_arxiv()
     assert arxiv.calls == [date(2026, 9, 27), date(2026, 9, 28)]
     assert source.calls == []

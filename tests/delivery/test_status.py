@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+from bot.bootstrap import Services
 from bot.clock import FakeClock
-from bot.engine import Engine
 from bot.ports import DeliveryError
 from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
@@ -16,12 +16,12 @@ from tests.delivery.conftest import Recorder, add_feed, at_utc, paper_batch
 DAY = date(2026, 9, 25)
 
 
-async def status(engine: Engine) -> str:
-    return (await engine.handle_text(alice(), "/papers channel status", CHANNEL)).text
+async def status(engine: Services) -> str:
+    return (await engine.dispatcher.handle_text(alice(), "/papers channel status", CHANNEL)).text
 
 
 async def test_status_while_posting_and_after_a_stop_halfway(
-    engine: Engine, store: Repositories, clock: FakeClock, chat: Recorder
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     feed = await add_feed(store)  # 09:00 UTC, top 10
     assert feed.id is not None

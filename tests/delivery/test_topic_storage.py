@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from bot.bootstrap import Services
 from bot.clock import FakeClock
-from bot.engine import Engine
 from bot.models import FeaturedOn, Paper, SourceBatch, Subscription
 from storage.store import Repositories
 from tests.conftest import alice
@@ -53,7 +53,7 @@ async def papers(store: Repositories, clock: FakeClock) -> None:
     await store.papers.upsert(_batch())
 
 
-async def _dm_titles(engine: Engine, chat: Recorder) -> set[str]:
+async def _dm_titles(engine: Services, chat: Recorder) -> set[str]:
     assert await engine.notifier.notify(at_utc(2026, 9, 25, 9, 0)) == 1
     [(_, dm)] = chat.dms
     return {line[2:] for line in dm.text.splitlines()[1:] if line.startswith("- ")}
@@ -68,20 +68,20 @@ async def _dm_titles(engine: Engine, chat: Recorder) -> set[str]:
     ],
 )
 async def test_a_subscribed_topic_matches_what_was_typed(
-    engine: Engine, chat: Recorder, papers: None, topic: str, titles: set[str]
+    engine: Services, chat: Recorder, papers: None, topic: str, titles: set[str]
 ) -> None:
-    reply = await engine.handle_text(alice(), f"/papers subscribe {topic}")
+    reply = await engine.dispatcher.handle_text(alice(), f"/papers subscribe {topic}")
     assert "Subscribed" in reply.text, reply.text
     assert await _dm_titles(engine, chat) == titles
 
 
 async def test_a_topic_stored_by_the_old_describe_still_matches(
-    engine: Engine, store: Repositories, chat: Recorder, papers: None
+    engine: Services, store: Repositories, chat: Recorder, papers: None
 ) -> None:
     """A row written before the change (old describe() text), read by today's DM run and
     found again by its text for /papers unsubscribe."""
     old = "author:hinton OR author:lecun -saddle"
     await store.subscriptions.add(Subscription(user=alice(), query=old), max_per_user=10)
     assert await _dm_titles(engine, chat) == {"Capsules", "Energy-Based Models"}
-    reply = await engine.handle_text(alice(), f"/papers unsubscribe {old}")
+    reply = await engine.dispatcher.handle_text(alice(), f"/papers unsubscribe {old}")
     assert "Unsubscribed" in reply.text, reply.text

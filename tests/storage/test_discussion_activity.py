@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot.bootstrap import Services
 from bot.clock import FakeClock
-from bot.engine import Engine
 from bot.models import ChannelRef
 from storage.store import Repositories
 from tests.conftest import make_batch
@@ -53,14 +53,14 @@ async def test_the_most_discussed_list_counts_the_same_way(
 
 
 async def test_spamming_a_thread_does_not_lift_a_paper_in_the_digest(
-    engine: Engine, store: Repositories
+    engine: Services, store: Repositories
 ) -> None:
     batch = make_batch(DAY, 2, upvotes=100)  # the first has one HF upvote more
     await store.papers.upsert(batch)
     spammed, discussed = (p.arxiv_id for p in batch.papers)
     await replies(store, spammed, *["mallory"] * 12)
     await replies(store, discussed, "ann", "ben", "cy", "dee")
-    ranked = await engine.digest(DAY, top=2, workspace="ws1")
+    ranked = await engine.digests.digest(DAY, top=2, workspace="ws1")
     assert [s.paper.arxiv_id for s in ranked] == [discussed, spammed]
     assert "💬 4 replies · 4 people" in ranked[0].reason
     assert "💬 3 replies · 1 person" in ranked[1].reason

@@ -26,7 +26,7 @@ ROUNDS = 3
 # The installed script's entry point, started after the imports so the race is tight.
 CHILD = """
 import sys
-import bot.app, bot.engine, storage.db, storage.store
+import bot.app, bot.bootstrap, storage.db, storage.store
 from bot.cli import main
 print("ready", flush=True)
 sys.stdin.readline()

@@ -8,7 +8,7 @@ import pytest
 from adapters.console.adapter import ConsoleAdapter, run_console
 from adapters.console.render import render_message
 from bot.actions import encode
-from bot.engine import Engine
+from bot.bootstrap import Services
 from bot.messages import Actions, Button, Message, Text
 from bot.models import ChannelRef, UserRef
 from bot.present.papers import paper_card
@@ -17,7 +17,7 @@ from tests.action_table import declare_action
 from tests.conftest import HF_DAY, fixture_ids, make_batch
 
 
-async def test_a_piped_session_answers_every_line_and_ends_at_eof(filled: Engine) -> None:
+async def test_a_piped_session_answers_every_line_and_ends_at_eof(filled: Services) -> None:
     out = io.StringIO()
     adapter = ConsoleAdapter(out)
     filled.attach(adapter)
@@ -27,7 +27,7 @@ async def test_a_piped_session_answers_every_line_and_ends_at_eof(filled: Engine
         '/papers subscribe "gaussian splatting" -survey\n/papers subscriptions\n'
         "/papers channel setup 09:00 Europe/Berlin 5\n/papers channel status\nnext\n"
     )
-    code = await run_console(filled, adapter, io.StringIO(script))
+    code = await run_console(filled.dispatcher, adapter, io.StringIO(script))
     text = out.getvalue()
     assert code == 0
     assert "== Paper Herald ==" in text
@@ -39,12 +39,12 @@ async def test_a_piped_session_answers_every_line_and_ends_at_eof(filled: Engine
     assert "There is no other page to show." in text
 
 
-async def test_daily_thread_prints_as_a_thread(filled: Engine) -> None:
+async def test_daily_thread_prints_as_a_thread(filled: Services) -> None:
     out = io.StringIO()
     adapter = ConsoleAdapter(out)
     filled.attach(adapter)
     await run_console(
-        filled, adapter, io.StringIO("/papers channel setup 09:00 UTC 2\n/papers post-now\n")
+        filled.dispatcher, adapter, io.StringIO("/papers channel setup 09:00 UTC 2\n/papers post-now\n")
     )
     text = out.getvalue()
     assert "🧵 thread “Papers · Thu 24 Sep”" in text
@@ -61,7 +61,7 @@ def test_card_rendering_shows_buttons_as_commands() -> None:
     assert "[Abstract → /papers paper 2609.20000]" in text
 
 
-async def test_the_local_user_explores_without_a_rate_limit(engine: Engine) -> None:
+async def test_the_local_user_explores_without_a_rate_limit(engine: Services) -> None:
     """31 commands in well under a minute, paging included: none answers "Slow down"
     (Discord and Slack keep their per-person limit: tests/core/test_engine_commands.py)."""
     from tests.conftest import HF_DAY, make_batch
@@ -76,7 +76,7 @@ async def test_the_local_user_explores_without_a_rate_limit(engine: Engine) -> N
     os.write(write_end, script.encode())
     os.close(write_end)
     with os.fdopen(read_end, encoding="utf-8") as stdin:
-        assert await run_console(engine, adapter, stdin) == 0
+        assert await run_console(engine.dispatcher, adapter, stdin) == 0
     text = out.getvalue()
     assert "Slow down" not in text
     assert text.count("== Results 1–5 of 12 for heraldic ==") == 11
@@ -115,12 +115,12 @@ async def test_next_pages_through_actions_declared_to_replace(
         assert engine.clicks == [] and "There is no other page to show." in out.getvalue()
 
 
-async def test_next_and_previous_page_through_a_search(filled: Engine, store: Repositories) -> None:
+async def test_next_and_previous_page_through_a_search(filled: Services, store: Repositories) -> None:
     await store.papers.upsert(make_batch(HF_DAY, 12))
     out = io.StringIO()
     adapter = ConsoleAdapter(out)
     script = "/papers search heraldic\nnext\nnext\nprevious\nprev\nprevious\n"
-    await run_console(filled, adapter, io.StringIO(script))
+    await run_console(filled.dispatcher, adapter, io.StringIO(script))
     pages = [line.split(" of ")[0] for line in out.getvalue().splitlines() if "Results " in line]
     assert pages == [
         "== Results 1–5",

@@ -83,5 +83,5 @@ def test_chat_prints_answers_only_unless_info_logs_are_asked_for(tmp_path: Path)
     assert quiet.stderr == ""  # no "applied migration", no "command help ok in 2 ms"
     asked = chat(tmp_path, script, PAPERHERALD_LOG_LEVEL="INFO")
     assert asked.returncode == 0
-    assert re.search(r"INFO bot.engine: command help ok in \d+ ms", asked.stderr)
+    assert re.search(r"INFO bot.dispatch: command help ok in \d+ ms", asked.stderr)
     assert asked.stdout.count("papers> ") == quiet.stdout.count("papers> ") == 3

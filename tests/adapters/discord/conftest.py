@@ -12,8 +12,8 @@ import pytest
 
 import adapters.discord.client as discord_client
 from adapters.discord import DiscordAdapter, build_discord_adapter
+from bot.bootstrap import Services
 from bot.config import Settings
-from bot.engine import Engine
 from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord, InteractionLog
@@ -60,9 +60,9 @@ def settings(tmp_path: Path, fake: FakeDiscord) -> Settings:
 
 @pytest.fixture
 async def adapter(
-    settings: Settings, filled: Engine, store: Repositories
+    settings: Settings, filled: Services, store: Repositories
 ) -> AsyncIterator[DiscordAdapter]:
-    built = build_discord_adapter(settings, filled, kv=store.kv)
+    built = build_discord_adapter(settings, filled.dispatcher, kv=store.kv)
     filled.attach(built)
     await built.start()
     try:

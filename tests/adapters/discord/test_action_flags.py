@@ -10,7 +10,7 @@ import pytest
 from adapters.discord import DiscordAdapter
 from bot import actions
 from bot.actions import encode
-from bot.engine import Engine
+from bot.bootstrap import Services
 from bot.messages import INTERNAL_ERROR, Actions, Button, Message, Text, plain
 from bot.models import ChannelRef, UserRef
 from bot.ports import PostedRef
@@ -47,9 +47,9 @@ class Seen:
 
 
 @pytest.fixture
-def seen(filled: Engine, monkeypatch: pytest.MonkeyPatch) -> Seen:
+def seen(filled: Services, monkeypatch: pytest.MonkeyPatch) -> Seen:
     stub = Seen()
-    monkeypatch.setattr(filled, "handle_action", stub)
+    monkeypatch.setattr(filled.dispatcher, "handle_action", stub)
     return stub
 
 
@@ -108,7 +108,7 @@ async def test_in_parent_asks_in_the_channel_of_the_thread(
 
 
 async def test_a_button_no_longer_declared_gets_one_sentence(
-    fake: FakeDiscord, adapter: DiscordAdapter, filled: Engine, monkeypatch: pytest.MonkeyPatch
+    fake: FakeDiscord, adapter: DiscordAdapter, filled: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     declare_action(monkeypatch)
     posted = await adapter.send(CHANNEL, page_one())

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot import app
+from bot.bootstrap import Services
 from bot.config import Settings
-from bot.engine import Engine
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import command
 from tests.adapters.discord.fake_discord import FakeDiscord
@@ -44,7 +44,7 @@ def running() -> Iterator[_Running]:
 
 
 @pytest.fixture
-def app_settings(tmp_path: Path, fake: FakeDiscord, filled: Engine) -> Settings:
+def app_settings(tmp_path: Path, fake: FakeDiscord, filled: Services) -> Settings:
     return make_settings(
         tmp_path,  # the same database file that ``filled`` stored the fixture papers in
         discord_token=p.TOKEN,

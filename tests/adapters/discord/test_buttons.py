@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.discord import DiscordAdapter, build_discord_adapter
+from bot.bootstrap import build_services
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.engine import Engine
 from bot.models import ChannelRef, Paper, ScoredPaper, SourceBatch
 from bot.ports import PostedRef
 from bot.present.feeds import digest_header, digest_item
@@ -113,8 +113,8 @@ async def test_an_old_button_works_after_a_restart(
     db = await Database.open(settings.database)
     try:
         clock = FakeClock(datetime(2026, 9, 25, 12, tzinfo=UTC))
-        engine = Engine(settings, Repositories(db, clock), [], clock)
-        second = build_discord_adapter(settings, engine, kv=Repositories(db, clock).kv)
+        engine = build_services(settings, Repositories(db, clock), [], clock)
+        second = build_discord_adapter(settings, engine.dispatcher, kv=Repositories(db, clock).kv)
         engine.attach(second)
         await second.start()
         try:

@@ -13,8 +13,8 @@ import pytest
 
 from adapters.discord import DiscordAdapter
 from adapters.discord.events import ReplyRecorder
+from bot.bootstrap import Services
 from bot.clock import FakeClock
-from bot.engine import Engine
 from bot.models import ChannelRef, Delivery, Feed, UserRef
 from storage.store import Repositories
 from tests.adapters.discord import payloads as p
@@ -43,13 +43,13 @@ class Daily:
 
 
 async def post_daily(
-    fake: FakeDiscord, engine: Engine, store: Repositories, channel: ChannelRef = TEXT
+    fake: FakeDiscord, engine: Services, store: Repositories, channel: ChannelRef = TEXT
 ) -> Daily:
     feed = await store.feeds.upsert(
         Feed(channel=channel, post_time=time(9, 0), timezone="UTC", top_n=3)
     )
     assert feed.id is not None
-    reply = await engine.handle_text(ADMIN, "/papers post-now", channel)
+    reply = await engine.dispatcher.handle_text(ADMIN, "/papers post-now", channel)
     assert not reply.is_error, reply.text
     delivery = await store.deliveries.last(feed.id)
     assert delivery is not None and delivery.plan and delivery.thread_id
@@ -102,7 +102,7 @@ class Spy:
 
 
 def spy_on(adapter: DiscordAdapter) -> Spy:
-    assert adapter.recorder is not None  # the real Engine counts replies
+    assert adapter.recorder is not None  # the real Services counts replies
     spy = Spy(adapter.recorder)
     adapter.recorder = spy
     return spy
@@ -126,7 +126,7 @@ def link(thread_id: int | str) -> str:
 
 
 async def test_concurrent_clicks_open_exactly_one_thread_then_link_to_it(
-    fake: FakeDiscord, adapter: DiscordAdapter, filled: Engine, store: Repositories
+    fake: FakeDiscord, adapter: DiscordAdapter, filled: Services, store: Repositories
 ) -> None:
     daily = await post_daily(fake, filled, store)
     pid = daily.delivery.plan[0] if daily.delivery.plan else ""
@@ -171,7 +171,7 @@ async def test_concurrent_clicks_open_exactly_one_thread_then_link_to_it(
 
 
 async def test_replies_from_people_count_and_bots_do_not(
-    fake: FakeDiscord, adapter: DiscordAdapter, filled: Engine, store: Repositories
+    fake: FakeDiscord, adapter: DiscordAdapter, filled: Services, store: Repositories
 ) -> None:
     spy = spy_on(adapter)
     daily = await post_daily(fake, filled, store)
@@ -219,7 +219,7 @@ async def test_replies_from_people_count_and_bots_do_not(
 
 
 async def test_a_thread_missing_from_the_cache_still_counts(
-    fake: FakeDiscord, adapter: DiscordAdapter, filled: Engine, store: Repositories
+    fake: FakeDiscord, adapter: DiscordAdapter, filled: Services, store: Repositories
 ) -> None:
     spy = spy_on(adapter)
     daily = await post_daily(fake, filled, store)
@@ -236,7 +236,7 @@ async def test_a_thread_missing_from_the_cache_still_counts(
 
 
 async def test_discuss_in_a_forum_opens_a_new_post(
-    fake: FakeDiscord, adapter: DiscordAdapter, filled: Engine, store: Repositories
+    fake: FakeDiscord, adapter: DiscordAdapter, filled: Services, store: Repositories
 ) -> None:
     spy = spy_on(adapter)
     daily = await post_daily(fake, filled, store, FORUM)
@@ -259,7 +259,7 @@ async def test_discuss_in_a_forum_opens_a_new_post(
 
 
 async def test_a_channel_the_bot_lost_gives_one_clear_sentence(
-    fake: FakeDiscord, adapter: DiscordAdapter, filled: Engine, store: Repositories
+    fake: FakeDiscord, adapter: DiscordAdapter, filled: Services, store: Repositories
 ) -> None:
     daily = await post_daily(fake, filled, store)
     pid = (daily.delivery.plan or ("",))[0]
@@ -285,7 +285,7 @@ async def test_a_channel_the_bot_lost_gives_one_clear_sentence(
 async def test_the_daily_header_gets_live_standings(
     fake: FakeDiscord,
     adapter: DiscordAdapter,
-    filled: Engine,
+    filled: Services,
     store: Repositories,
     clock: FakeClock,
     channel: ChannelRef,

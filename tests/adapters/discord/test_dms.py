@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.discord import DiscordAdapter
-from bot.engine import Engine
+from bot.bootstrap import Services
 from bot.messages import Message, Text
 from bot.models import ChannelRef, Subscription, UserRef
 from bot.ports import DeliveryError, DMClosedError
@@ -60,7 +60,7 @@ async def test_reply_ephemeral_falls_back_to_a_dm(
 
 
 async def test_the_engine_pauses_a_user_whose_dms_are_closed(
-    fake: FakeDiscord, adapter: DiscordAdapter, filled: Engine, store: Repositories
+    fake: FakeDiscord, adapter: DiscordAdapter, filled: Services, store: Repositories
 ) -> None:
     closed = discord_user(p.CLOSED_DM_ID)
     await store.subscriptions.add(Subscription(user=closed, query="diffusion"), max_per_user=5)

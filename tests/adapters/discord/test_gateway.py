@@ -13,8 +13,8 @@ import yarl
 
 from adapters.discord import DiscordAdapter, DiscordStartError, build_discord_adapter
 from adapters.discord.endpoints import api_base
+from bot.bootstrap import Services
 from bot.config import ConfigError, Settings
-from bot.engine import Engine
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.conftest import command
 from tests.adapters.discord.fake_discord import FakeDiscord
@@ -22,9 +22,9 @@ from tests.conftest import make_settings
 
 
 def test_the_factory_redirects_discord_py(
-    settings: Settings, engine: Engine, fake: FakeDiscord
+    settings: Settings, engine: Services, fake: FakeDiscord
 ) -> None:
-    build_discord_adapter(settings, engine)
+    build_discord_adapter(settings, engine.dispatcher)
     assert fake.api_base == discord.http.Route.BASE
     assert yarl.URL(fake.gateway_url) == discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
 
@@ -36,10 +36,10 @@ def test_api_base_accepts_a_bare_proxy_url() -> None:
         api_base("proxy.example")
 
 
-def test_a_bad_gateway_url_names_the_setting(tmp_path: Path, engine: Engine) -> None:
+def test_a_bad_gateway_url_names_the_setting(tmp_path: Path, engine: Services) -> None:
     bad = make_settings(tmp_path, discord_token=p.TOKEN, discord_gateway_url="http://x/")
     with pytest.raises(ConfigError, match="DISCORD_GATEWAY_URL"):
-        build_discord_adapter(bad, engine)
+        build_discord_adapter(bad, engine.dispatcher)
 
 
 async def test_start_identifies_with_two_unprivileged_intents(
@@ -79,11 +79,11 @@ def closed_port() -> int:
 
 
 async def test_start_times_out_with_a_clear_error(
-    settings: Settings, engine: Engine, fake: FakeDiscord
+    settings: Settings, engine: Services, fake: FakeDiscord
 ) -> None:
     fake.hold_ready = True  # the gateway accepts IDENTIFY and never says READY
-    build_discord_adapter(settings, engine)  # sets the redirects
-    adapter = DiscordAdapter(settings, engine, ready_timeout=0.2)
+    build_discord_adapter(settings, engine.dispatcher)  # sets the redirects
+    adapter = DiscordAdapter(settings, engine.dispatcher, ready_timeout=0.2)
     with pytest.raises(DiscordStartError) as caught:
         await adapter.start()
     assert str(caught.value) == (
@@ -93,7 +93,7 @@ async def test_start_times_out_with_a_clear_error(
 
 
 async def test_an_unreachable_gateway_is_a_clear_error(
-    tmp_path: Path, engine: Engine, fake: FakeDiscord
+    tmp_path: Path, engine: Services, fake: FakeDiscord
 ) -> None:
     gateway = f"ws://127.0.0.1:{closed_port()}/gateway"
     settings = make_settings(
@@ -102,8 +102,8 @@ async def test_an_unreachable_gateway_is_a_clear_error(
         discord_api_base_url=fake.api_base,
         discord_gateway_url=gateway,
     )
-    build_discord_adapter(settings, engine)
-    adapter = DiscordAdapter(settings, engine, ready_timeout=0.3)
+    build_discord_adapter(settings, engine.dispatcher)
+    adapter = DiscordAdapter(settings, engine.dispatcher, ready_timeout=0.3)
     # discord.py either keeps retrying (our timeout) or gives up first: both name the gateway.
     with pytest.raises(
         DiscordStartError,
@@ -114,15 +114,15 @@ async def test_an_unreachable_gateway_is_a_clear_error(
 
 
 async def test_a_rejected_token_is_a_config_error(
-    settings: Settings, engine: Engine, fake: FakeDiscord
+    settings: Settings, engine: Services, fake: FakeDiscord
 ) -> None:
     fake.fail("GET", r"/users/@me", 401, p.error_body(0, "401: Unauthorized"))
-    adapter = build_discord_adapter(settings, engine)
+    adapter = build_discord_adapter(settings, engine.dispatcher)
     with pytest.raises(ConfigError, match=r"^DISCORD_TOKEN: Discord rejected the token"):
         await adapter.start()
     assert not fake.gateway_frames
 
 
-def test_no_token_is_a_config_error(tmp_path: Path, engine: Engine) -> None:
+def test_no_token_is_a_config_error(tmp_path: Path, engine: Services) -> None:
     with pytest.raises(ConfigError, match=r"^DISCORD_TOKEN"):
-        build_discord_adapter(make_settings(tmp_path), engine)
+        build_discord_adapter(make_settings(tmp_path), engine.dispatcher)

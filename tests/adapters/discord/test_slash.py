@@ -9,9 +9,9 @@ import pytest
 
 from adapters.discord import build_discord_adapter
 from adapters.discord.slash import HASH_KEY, choices, sync_marker
+from bot.bootstrap import Services
 from bot.commands import COMMANDS, declaration_hash
 from bot.config import Settings
-from bot.engine import Engine
 from storage.store import Repositories
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
@@ -20,8 +20,8 @@ from tests.conftest import make_settings
 TYPES = {"string": 3, "integer": 4}
 
 
-async def start_and_close(settings: Settings, engine: Engine, **kwargs: Any) -> None:
-    adapter = build_discord_adapter(settings, engine, **kwargs)
+async def start_and_close(settings: Settings, engine: Services, **kwargs: Any) -> None:
+    adapter = build_discord_adapter(settings, engine.dispatcher, **kwargs)
     await adapter.start()
     await adapter.close()
 
@@ -34,7 +34,7 @@ def find_subcommand(root: dict[str, Any], path: tuple[str, ...]) -> dict[str, An
 
 
 async def test_the_uploaded_tree_matches_the_declarations(
-    fake: FakeDiscord, settings: Settings, engine: Engine, store: Repositories
+    fake: FakeDiscord, settings: Settings, engine: Services, store: Repositories
 ) -> None:
     await start_and_close(settings, engine, kv=store.kv)
     (put,) = fake.find("PUT", rf"/applications/{p.APP_ID}/commands")
@@ -68,8 +68,8 @@ async def test_the_uploaded_tree_matches_the_declarations(
     assert await store.kv.get(HASH_KEY) == f"{declaration_hash()}@global"
 
 
-async def test_admin_commands_carry_manage_server(settings: Settings, engine: Engine) -> None:
-    adapter = build_discord_adapter(settings, engine)
+async def test_admin_commands_carry_manage_server(settings: Settings, engine: Services) -> None:
+    adapter = build_discord_adapter(settings, engine.dispatcher)
     (group,) = adapter.client.tree.get_commands()
     admin = {
         c.qualified_name: c for c in group.walk_commands() if hasattr(c, "default_permissions")
@@ -82,7 +82,7 @@ async def test_admin_commands_carry_manage_server(settings: Settings, engine: En
 
 
 async def test_no_upload_when_nothing_changed(
-    fake: FakeDiscord, settings: Settings, engine: Engine, store: Repositories
+    fake: FakeDiscord, settings: Settings, engine: Services, store: Repositories
 ) -> None:
     await start_and_close(settings, engine, kv=store.kv)
     await start_and_close(settings, engine, kv=store.kv)
@@ -92,7 +92,7 @@ async def test_no_upload_when_nothing_changed(
 
 
 async def test_changed_declarations_upload_again(
-    fake: FakeDiscord, settings: Settings, engine: Engine, store: Repositories
+    fake: FakeDiscord, settings: Settings, engine: Services, store: Repositories
 ) -> None:
     await store.kv.set(HASH_KEY, "an-older-hash@global")
     await start_and_close(settings, engine, kv=store.kv)
@@ -100,7 +100,7 @@ async def test_changed_declarations_upload_again(
 
 
 async def test_without_a_store_only_the_flag_uploads(
-    fake: FakeDiscord, settings: Settings, engine: Engine
+    fake: FakeDiscord, settings: Settings, engine: Services
 ) -> None:
     await start_and_close(settings, engine)
     assert not fake.find("PUT", r"/applications/\d+/commands")
@@ -109,7 +109,7 @@ async def test_without_a_store_only_the_flag_uploads(
 
 
 async def test_guild_ids_upload_to_those_guilds_only(
-    fake: FakeDiscord, tmp_path: Path, engine: Engine, store: Repositories
+    fake: FakeDiscord, tmp_path: Path, engine: Services, store: Repositories
 ) -> None:
     settings = make_settings(
         tmp_path,
@@ -128,7 +128,7 @@ async def test_guild_ids_upload_to_those_guilds_only(
 async def test_a_failed_upload_is_logged_and_retried_next_start(
     fake: FakeDiscord,
     settings: Settings,
-    engine: Engine,
+    engine: Services,
     store: Repositories,
     caplog: pytest.LogCaptureFixture,
 ) -> None:

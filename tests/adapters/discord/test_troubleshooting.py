@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from adapters.discord import DiscordStartError, build_discord_adapter
+from bot.bootstrap import Services
 from bot.config import ConfigError, Settings
-from bot.engine import Engine
 from tests.adapters.discord import payloads as p
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.conftest import make_settings
@@ -28,8 +28,8 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def login_error(settings: Settings, engine: Engine) -> str:
-    adapter = build_discord_adapter(settings, engine)
+async def login_error(settings: Settings, engine: Services) -> str:
+    adapter = build_discord_adapter(settings, engine.dispatcher)
     with pytest.raises((DiscordStartError, ConfigError)) as caught:
         await adapter.start()
     assert adapter.client.is_closed()
@@ -37,7 +37,7 @@ async def login_error(settings: Settings, engine: Engine) -> str:
 
 
 async def test_a_rejected_token_reads_as_the_guide_says(
-    settings: Settings, engine: Engine, fake: FakeDiscord
+    settings: Settings, engine: Services, fake: FakeDiscord
 ) -> None:
     fake.fail("GET", r"/users/@me$", 401, p.error_body(0, "401: Unauthorized"))
     message = await login_error(settings, engine)
@@ -54,7 +54,7 @@ async def test_a_rejected_token_reads_as_the_guide_says(
     ],
 )
 async def test_an_http_error_at_login_names_the_url_and_the_status(
-    settings: Settings, engine: Engine, fake: FakeDiscord, status: int, path: str, reason: str
+    settings: Settings, engine: Services, fake: FakeDiscord, status: int, path: str, reason: str
 ) -> None:
     fake.fail("GET", path, status, p.error_body(0, f"{status}: refused"))
     message = await login_error(settings, engine)
@@ -64,7 +64,7 @@ async def test_an_http_error_at_login_names_the_url_and_the_status(
 
 
 async def test_an_unreachable_api_names_the_url_and_says_cannot_connect(
-    tmp_path: Path, engine: Engine, fake: FakeDiscord
+    tmp_path: Path, engine: Services, fake: FakeDiscord
 ) -> None:
     base = f"http://127.0.0.1:{closed_port()}"
     settings = make_settings(

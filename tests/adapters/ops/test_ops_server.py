@@ -30,7 +30,7 @@ async def test_healthz_and_metrics(ops_settings: Settings) -> None:
         from bot.sources.files import parse_file
 
         await core.store.papers.upsert(parse_file(FIXTURES / "daily_papers_2026-09-24_3items.json"))
-        adapter = core.engine.attach(RecordingAdapter())  # counted by the outbound policy
+        adapter = core.services.attach(RecordingAdapter())  # counted by the outbound policy
 
         async def refresh() -> None:
             metrics.papers.set(await core.store.papers.count())
@@ -39,11 +39,11 @@ async def test_healthz_and_metrics(ops_settings: Settings) -> None:
             "127.0.0.1", 0, lambda: app.health_report(core, [adapter]), metrics, refresh
         )
         try:
-            await core.engine.handle_text(alice(), "/papers search diffusion")
-            await core.engine.handle_text(alice(), "/papers dance")
+            await core.services.dispatcher.handle_text(alice(), "/papers search diffusion")
+            await core.services.dispatcher.handle_text(alice(), "/papers dance")
             await adapter.send(
                 ChannelRef("console", "w", "c"),
-                (await core.engine.handle_text(alice(), "/papers help")),
+                (await core.services.dispatcher.handle_text(alice(), "/papers help")),
             )
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
                 health = await client.get("/healthz")

@@ -1,4 +1,4 @@
-"""Slack harness: a fake Slack, a real adapter on the real Engine, and three transports
+"""Slack harness: a fake Slack, a real adapter on the real Services, and three transports
 (direct ``async_dispatch``, signed HTTP, Socket Mode) that run the same scenarios: slash
 commands, button clicks and Events API callbacks."""
 
@@ -19,8 +19,8 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack import SlackAdapter, build_slack_adapter
+from bot.bootstrap import Services
 from bot.config import Settings
-from bot.engine import Engine
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, BOT_USER, TEAM, FakeSlack
 from tests.conftest import make_settings
 
@@ -243,7 +243,7 @@ async def post_signed(port: int, body: str, headers: dict[str, str]) -> int:
 class Slack:
     fake: FakeSlack
     adapter: SlackAdapter
-    engine: Engine
+    services: Services
     transport: Transport
 
     async def command(
@@ -315,11 +315,11 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture(params=TRANSPORTS)
 async def slack(
-    request: pytest.FixtureRequest, tmp_path: Path, fake: FakeSlack, filled: Engine
+    request: pytest.FixtureRequest, tmp_path: Path, fake: FakeSlack, filled: Services
 ) -> AsyncIterator[Slack]:
     mode = request.param
     settings = slack_settings(tmp_path, fake, mode, slack_admins=[ADMIN])
-    adapter = build_slack_adapter(settings, filled, post_interval=0, http_port=0)
+    adapter = build_slack_adapter(settings, filled.dispatcher, post_interval=0, http_port=0)
     filled.attach(adapter)
     transport: Transport
     if mode == "direct":

@@ -29,7 +29,7 @@ async def add_papers(slack: Slack, n: int, word: str = "zebrafish") -> None:
         for i in range(n)
     )
     featured = tuple(FeaturedOn(day.date(), p.arxiv_id, "hf", i) for i, p in enumerate(papers))
-    await slack.engine.store.papers.upsert(SourceBatch(papers, featured, "hf"))
+    await slack.services.store.papers.upsert(SourceBatch(papers, featured, "hf"))
 
 
 async def test_upvote_on_a_public_card_updates_it_in_place(slack: Slack) -> None:
@@ -82,7 +82,7 @@ async def test_abstract_answers_ephemerally(slack: Slack) -> None:
     assert answer["response_type"] == "ephemeral"
     assert answer["replace_original"] is False
     arxiv_id = find_buttons(message["blocks"], "ph_abstract")[0][1]["value"]
-    paper = await slack.engine.store.papers.get(arxiv_id)
+    paper = await slack.services.store.papers.get(arxiv_id)
     assert paper is not None
     shown = " ".join(b.get("text", {}).get("text", "") for b in answer["blocks"])
     assert escape(paper.abstract[-60:]) in shown  # the full abstract, to its end

@@ -143,7 +143,7 @@ async def test_mentions_in_titles_never_ping(slack: Slack) -> None:
 
 async def test_subscription_dm_goes_to_the_subscriber(slack: Slack) -> None:
     await slack.command("subscribe diffusion")
-    assert await slack.engine.notifier.notify(slack.engine.clock.now()) == 1
+    assert await slack.services.notifier.notify(slack.services.clock.now()) == 1
     (opened,) = slack.fake.of("conversations.open")
     assert opened.params["users"] == ALICE
     (dm,) = slack.fake.of("chat.postMessage")
@@ -154,7 +154,7 @@ async def test_subscription_dm_goes_to_the_subscriber(slack: Slack) -> None:
 async def test_closed_dms_pause_and_tell_the_user(slack: Slack) -> None:
     slack.fake.dm_closed[ALICE] = "cannot_dm_bot"
     await slack.command("subscribe diffusion")
-    assert await slack.engine.notifier.notify(slack.engine.clock.now()) == 0
+    assert await slack.services.notifier.notify(slack.services.clock.now()) == 0
     answer = await slack.command("subscriptions")
     assert "direct messages are closed" in texts(answer)
 

@@ -61,13 +61,13 @@ async def open_discussion(slack: Slack, arxiv_id: str, user: str = ALICE) -> str
     """``/papers discuss``; the thread's ts."""
     answer = await slack.command(f"discuss {arxiv_id}", user=user)
     assert "Opened a discussion" in answer["text"], answer["text"]
-    found = await slack.engine.store.discussions.get(CHANNEL, arxiv_id)
+    found = await slack.services.store.discussions.get(CHANNEL, arxiv_id)
     assert found is not None and found.thread_id is not None
     return found.thread_id
 
 
 async def activity(slack: Slack, arxiv_id: str) -> tuple[int, int]:
-    counts = await slack.engine.store.discussions.activity("slack", TEAM, [arxiv_id])
+    counts = await slack.services.store.discussions.activity("slack", TEAM, [arxiv_id])
     return counts.get(arxiv_id, (0, 0))
 
 
@@ -114,7 +114,7 @@ async def test_concurrent_clicks_open_exactly_one_thread(slack: Slack) -> None:
     assert button_labels(root.params["blocks"], "ph_upvote") and not find_buttons(
         root.params["blocks"], "ph_discuss"
     )
-    found = await slack.engine.store.discussions.get(CHANNEL, arxiv_id)
+    found = await slack.services.store.discussions.get(CHANNEL, arxiv_id)
     assert found is not None and found.thread_id == found.root_message_id
     assert seeds[0].params["thread_ts"] == found.thread_id
     assert seeds[0].params["channel"] == GENERAL
@@ -139,7 +139,7 @@ async def test_a_later_click_links_to_the_existing_thread(slack: Slack) -> None:
     (first,) = await slack.click(card["blocks"], "ph_discuss", message=card)
     assert "Opened a discussion" in first["text"]
     posts = len(slack.fake.of("chat.postMessage"))
-    found = await slack.engine.store.discussions.get(CHANNEL, arxiv_id)
+    found = await slack.services.store.discussions.get(CHANNEL, arxiv_id)
     assert found is not None and found.root_message_id
 
     (second,) = await slack.click(card["blocks"], "ph_discuss", message=card, user=BOB)
@@ -242,7 +242,7 @@ async def test_human_replies_raise_the_counts_bots_and_edits_do_not(slack: Slack
     card = await slack.command(f"paper {arxiv_id}")
     assert "💬 2 replies · 2 people" in shown(card)
     top = await slack.command("top week discussed")
-    paper = await slack.engine.store.papers.get(arxiv_id)
+    paper = await slack.services.store.papers.get(arxiv_id)
     assert paper is not None
     first = top["text"].splitlines()[1]
     assert first == f"1. {escape(paper.title)} (💬 2 replies · 2 people)"
@@ -303,13 +303,13 @@ def test_what_is_a_reply(extra: dict[str, Any]) -> None:
 async def test_standings_edit_the_daily_header(slack: Slack, clock: FakeClock) -> None:
     clock.set(datetime(2026, 9, 25, 9, 30, tzinfo=UTC))
     await daily_card(slack)
-    store = slack.engine.store
+    store = slack.services.store
     feed = await store.feeds.get(CHANNEL)
     assert feed is not None and feed.id is not None
     delivery = await store.deliveries.get(feed.id, date(2026, 9, 25))
     assert delivery is not None and delivery.root_message_id
     header_ts = delivery.root_message_id
-    standings = slack.engine.discussions.refresh_standings
+    standings = slack.services.discussions.refresh_standings
     assert await standings(clock.now()) == 0  # no votes, no replies: nothing to stand on
 
     ids = fixture_ids()

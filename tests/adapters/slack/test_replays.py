@@ -95,7 +95,7 @@ async def test_a_replayed_command_is_answered_once(slack: Slack) -> None:
 @http_only
 async def test_a_replayed_event_is_handled_once(slack: Slack) -> None:
     recorded: list[str] = []
-    original = slack.engine.record_reply
+    original = slack.services.dispatcher.record_reply
 
     async def spy(*args: Any, **kwargs: Any) -> bool:
         recorded.append(str(kwargs["message_id"]))
@@ -103,7 +103,7 @@ async def test_a_replayed_event_is_handled_once(slack: Slack) -> None:
         slack.fake._notify()
         return result
 
-    slack.engine.record_reply = spy  # type: ignore[method-assign]
+    slack.services.dispatcher.record_reply = spy  # type: ignore[method-assign]
     event = message_event_payload(user=BOB, ts="1800000000.000001", thread_ts="1790000000.000001")
     body = form_body("events_api", event)
     headers = signed_headers(body, age=200, content_type="application/json")

@@ -12,7 +12,7 @@ import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.slack import SlackAdapter, build_slack_adapter
-from bot.engine import Engine
+from bot.bootstrap import Services
 from tests.adapters.slack.conftest import (
     GENERAL,
     SECRET,
@@ -28,9 +28,9 @@ from tests.adapters.slack.fake_slack import FakeSlack
 
 @pytest.fixture
 async def http_adapter(
-    tmp_path: Path, fake: FakeSlack, filled: Engine
+    tmp_path: Path, fake: FakeSlack, filled: Services
 ) -> AsyncIterator[SlackAdapter]:
-    adapter = build_slack_adapter(slack_settings(tmp_path, fake, "http"), filled, http_port=0)
+    adapter = build_slack_adapter(slack_settings(tmp_path, fake, "http"), filled.dispatcher, http_port=0)
     await adapter.start()
     fake.calls.clear()  # the start-up auth.test
     yield adapter

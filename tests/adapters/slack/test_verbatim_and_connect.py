@@ -76,7 +76,7 @@ async def test_posts_and_answers_reach_slack_verbatim(slack: Slack) -> None:
     assert "@here" in posted[0]["text"] and "<!here>" not in posted[0]["text"]
     day = datetime(2026, 9, 24, tzinfo=UTC).date()
     batch = SourceBatch((hostile_paper(),), (FeaturedOn(day, "2609.30001", "hf", 1),), "hf")
-    await slack.engine.store.papers.upsert(batch)
+    await slack.services.store.papers.upsert(batch)
     answer = await slack.command("paper 2609.30001")
     answered = mrkdwn_objects(answer["blocks"])
     assert answered and all(o["verbatim"] is True for o in answered)

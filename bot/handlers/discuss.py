@@ -1,0 +1,47 @@
+"""Discussions: ``/papers discuss <id>`` and the 💬 Discuss button open (or link) a thread."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.actions import ActionCall
+from bot.commands import CommandCall
+from bot.handlers.common import known_paper
+from bot.messages import Message, error
+from bot.models import ChannelRef, Paper, UserRef
+from bot.ports import PaperRepo
+
+OpenDiscussion = Callable[[UserRef, Paper, ChannelRef | None], Awaitable[Message]]
+
+
+async def discuss(
+    caller: UserRef,
+    call: CommandCall,
+    channel: ChannelRef | None,
+    papers: PaperRepo,
+    open_discussion: OpenDiscussion,
+) -> Message:
+    return await discuss_paper(caller, str(call.get("id")), channel, papers, open_discussion)
+
+
+async def discuss_click(
+    caller: UserRef,
+    call: ActionCall,
+    channel: ChannelRef | None,
+    papers: PaperRepo,
+    open_discussion: OpenDiscussion,
+) -> Message:
+    return await discuss_paper(caller, call.get("arxiv_id"), channel, papers, open_discussion)
+
+
+async def discuss_paper(
+    caller: UserRef,
+    raw: str,
+    channel: ChannelRef | None,
+    papers: PaperRepo,
+    open_discussion: OpenDiscussion,
+) -> Message:
+    found = await known_paper(raw, papers)
+    if isinstance(found, str):
+        return error(found)
+    return await open_discussion(caller, found, channel)
