@@ -1,11 +1,10 @@
 """Paper search (the search half of the ``PaperRepo`` port): FTS5 with bm25 ranking within a
-work budget, and the subscription fan-out's in-memory matching."""
+work budget, and the subscription fan-out (its in-memory matching: storage.matching)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import sqlite3
 import weakref
@@ -17,6 +16,7 @@ from bot.models import SearchHit
 from bot.query import COUNT_CAP, ParsedQuery, QueryTooBroad
 from storage.db import Database, WorkBudgetExceeded
 from storage.fts import exclude_expression, filter_conditions, match_expression
+from storage.matching import match_in_memory
 from storage.rows import PAPER_COLUMNS, paper_from_row
 from storage.search_index import SearchIndex
 
@@ -74,62 +74,6 @@ def _catch_up(index: SearchIndex, db_path: str) -> None:
         index.sync(conn)
     finally:
         conn.close()
-
-
-def _match_in_memory(
-    docs: list[tuple[Any, ...]], queries: list[tuple[int, ParsedQuery]]
-) -> dict[int, list[str]]:
-    mem = sqlite3.connect(":memory:")
-    try:
-        mem.execute(
-            "CREATE VIRTUAL TABLE f USING fts5(title, authors, abstract, keywords, "
-            "tokenize='porter unicode61 remove_diacritics 2')"
-        )
-        mem.executemany(
-            "INSERT INTO f(rowid, title, authors, abstract, keywords) VALUES (?, ?, ?, ?, ?)",
-            [(d[0], d[2], d[3], d[4], d[5]) for d in docs],
-        )
-        meta = {d[0]: (d[1], [c.lower() for c in json.loads(d[6])], d[7] or "", d[8]) for d in docs}
-        seen: dict[str, list[str]] = {}
-        out: dict[int, list[str]] = {}
-        for key, query in queries:
-            sig = query.describe()
-            hit = seen.get(sig)
-            if hit is None:
-                hit = seen[sig] = _match_one(mem, query, meta)
-            if hit:
-                out[key] = hit
-        return out
-    finally:
-        mem.close()
-
-
-def _match_one(
-    mem: sqlite3.Connection, query: ParsedQuery, meta: dict[int, tuple[str, list[str], str, int]]
-) -> list[str]:
-    match, exclude = match_expression(query), exclude_expression(query)
-    if match:
-        expr = f"({match}) NOT ({exclude})" if exclude else match
-        ids = [r[0] for r in mem.execute("SELECT rowid FROM f WHERE f MATCH ?", (expr,))]
-    else:
-        ids = list(meta)
-        if exclude:
-            gone = {r[0] for r in mem.execute("SELECT rowid FROM f WHERE f MATCH ?", (exclude,))}
-            ids = [i for i in ids if i not in gone]
-    since = query.since.isoformat() if query.since else ""
-    before = query.before.isoformat() if query.before else ""
-    wanted = [c.lower() for c in query.categories]  # as the SQL filter: a prefix, any case
-    out = []
-    for i in sorted(ids):
-        arxiv_id, cats, published, upvotes = meta[i]
-        if not all(any(c.startswith(w) for c in cats) for w in wanted):
-            continue
-        if (since and published < since) or (before and published >= before):
-            continue
-        if query.min_upvotes is not None and upvotes < query.min_upvotes:
-            continue
-        out.append(arxiv_id)
-    return out
 
 
 class PaperSearch:
@@ -412,7 +356,7 @@ class PaperSearch:
             list(within),
         )
         docs = [tuple(r) for r in rows]
-        return await asyncio.to_thread(_match_in_memory, docs, list(queries))
+        return await asyncio.to_thread(match_in_memory, docs, list(queries))
 
     async def relevance(self, query: ParsedQuery, arxiv_ids: Sequence[str]) -> dict[str, float]:
         """bm25 of ``query`` for each matching id (lower is better, as in SQLite)."""

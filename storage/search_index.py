@@ -20,7 +20,7 @@ Keeping it in step with SQLite:
   process and the running bot can both write; a reader in either sees the other's commits.
 
 Every query is bounded before it runs: its cost is estimated from the document frequencies
-of its terms (the postings it would walk) and refused past ``POSTINGS_BUDGET``.
+of its terms (the postings it would walk) and refused past a budget (storage.search_query).
 """
 
 from __future__ import annotations
@@ -29,9 +29,7 @@ import contextlib
 import fcntl
 import json
 import logging
-import math
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -41,17 +39,13 @@ from typing import Any
 
 import tantivy
 
-from bot.query import MAX_PREFIXES, MAX_TERMS, MIN_PREFIX, ParsedQuery, QueryTooBroad, Term
+from bot.query import ParsedQuery
+from storage.search_query import TEXT_FIELDS, compile_query
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the schema or the analyzer changes: older indexes are rebuilt
 ANALYZER = "ph"
-TEXT_FIELDS = ("title", "authors", "abstract", "keywords")
-# bm25 field weights, as FTS5's bm25(papers_fts, 10, 4, 1, 2): title > authors > keywords > abstract
-WEIGHTS = {"title": 10.0, "authors": 4.0, "abstract": 1.0, "keywords": 2.0}
-PREFIX_EXPANSIONS = 16  # a prefix matches its most frequent completions, per field
-POSTINGS_BUDGET = 12_000_000  # estimated postings one query may walk (~100 ms here)
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 REBUILD_CHUNK = 5_000
@@ -85,10 +79,6 @@ def _schema() -> tantivy.Schema:
     b.add_integer_field("published", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
     b.add_integer_field("upvotes", indexed=True, fast=True)
     return b.build()
-
-
-def _idf(n: int, df: int) -> float:
-    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
 def _day_number(stamp: str | None) -> int:
@@ -269,117 +259,9 @@ class SearchIndex:
     def tokens(self, text: str) -> list[str]:
         return [str(t) for t in self._analyzer.analyze(text)]
 
-    def _term(
-        self, searcher: tantivy.Searcher, term: Term, cost: list[int]
-    ) -> tantivy.Query | None:
-        fields = ("authors",) if term.column == "authors" else TEXT_FIELDS
-        words = self.tokens(term.text)
-        if not words:
-            return None
-        per_field: list[tantivy.Query] = []
-        if len(words) == 1 and not term.prefix:
-            # FTS5's bm25 counts a word's documents over every column, then weights each
-            # column's term frequency; tantivy keeps an IDF per field. Scaling each field's
-            # boost by idf(any field) / idf(this field) gives FTS5's ranking (the document
-            # count over any field is taken as the largest per-field count).
-            n = max(searcher.num_docs, 1)
-            dfs = {f: searcher.doc_freq(f, words[0]) for f in fields}
-            cost[0] += sum(dfs.values())
-            any_idf = _idf(n, max(dfs.values()))
-            for field, df in dfs.items():
-                if df:
-                    word = tantivy.Query.term_query(self.schema, field, words[0])
-                    boost = WEIGHTS[field] * any_idf / _idf(n, df)
-                    per_field.append(tantivy.Query.boost_query(word, boost))
-            fields = ()  # type: ignore[assignment]
-        for field in fields:
-            q: tantivy.Query | None
-            if term.prefix and len(words) == 1:
-                done = searcher.terms_with_prefix(field, words[0], limit=PREFIX_EXPANSIONS)
-                done = [(t, c) for t, c in done if c]
-                cost[0] += sum(c for _, c in done)
-                q = (
-                    tantivy.Query.boolean_query(
-                        [
-                            (
-                                tantivy.Occur.Should,
-                                tantivy.Query.term_query(self.schema, field, t),
-                            )
-                            for t, _ in done
-                        ]
-                    )
-                    if done
-                    else None
-                )
-            else:
-                cost[0] += sum(searcher.doc_freq(field, w) for w in words) * 2  # positions
-                phrase: list[str | tuple[int, str]] = list(words)
-                q = tantivy.Query.phrase_query(self.schema, field, phrase)
-            if q is not None:
-                per_field.append(tantivy.Query.boost_query(q, WEIGHTS[field]))
-        if not per_field:
-            return tantivy.Query.empty_query()
-        if len(per_field) == 1:
-            return per_field[0]
-        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in per_field])
-
     def compile(self, searcher: tantivy.Searcher, query: ParsedQuery) -> tantivy.Query:
-        """The tantivy query for ``query`` (positive groups required); raises QueryTooBroad."""
-        terms = [t for g in query.groups for t in g] + list(query.excluded)
-        prefixes = [t for t in terms if t.prefix]
-        # The parser enforces these for typed text; a query built elsewhere is held to them too.
-        if (
-            len(terms) > MAX_TERMS
-            or len(prefixes) > MAX_PREFIXES
-            or any(len(t.text) < MIN_PREFIX for t in prefixes)
-        ):
-            raise QueryTooBroad(f"{len(terms)} terms, {len(prefixes)} prefixes")
-        cost = [0]
-        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        for group in query.groups:
-            alts = [q for t in group if (q := self._term(searcher, t, cost)) is not None]
-            if not alts:
-                continue
-            inner = (
-                alts[0]
-                if len(alts) == 1
-                else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in alts])
-            )
-            clauses.append((tantivy.Occur.Must, inner))
-        if not clauses:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.empty_query()))
-        for term in query.excluded:
-            q = self._term(searcher, term, cost)
-            if q is not None:
-                clauses.append((tantivy.Occur.MustNot, q))
-        filters: list[tantivy.Query] = []
-        for cat in query.categories:
-            pattern = re.sub(r"([.\-])", r"\\\1", cat) + ".*"
-            filters.append(tantivy.Query.regex_query(self.schema, "categories", pattern))
-        if query.since or query.before:
-            lo = int(query.since.strftime("%Y%m%d")) if query.since else None
-            hi = int(query.before.strftime("%Y%m%d")) if query.before else None
-            filters.append(
-                tantivy.Query.range_query(
-                    self.schema,
-                    "published",
-                    tantivy.FieldType.Integer,
-                    lower_bound=lo,
-                    upper_bound=hi,
-                    include_upper=hi is None,
-                )
-            )
-        if query.min_upvotes is not None:
-            filters.append(
-                tantivy.Query.range_query(
-                    self.schema, "upvotes", tantivy.FieldType.Integer, lower_bound=query.min_upvotes
-                )
-            )
-        for f in filters:  # filters don't score
-            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)))
-        if cost[0] > POSTINGS_BUDGET:
-            raise QueryTooBroad(f"{cost[0]:,} postings")
-        return tantivy.Query.boolean_query(clauses)
+        """The tantivy query for ``query``; raises QueryTooBroad (storage.search_query)."""
+        return compile_query(self.schema, self.tokens, searcher, query)
 
     def search(
         self, query: ParsedQuery, *, limit: int, offset: int, count_cap: int
