@@ -1,7 +1,8 @@
-"""The /papers command set, declared once as data.
+"""The /papers command set, declared once as data, and the validation of its arguments.
 
 Discord binds these as one slash command with subcommands, Slack parses the text after
-``/papers``, the console parses whole lines; all three end in the same :class:`CommandCall`.
+``/papers``, the console parses whole lines (both with :mod:`bot.command_line`); all three
+end in the same :class:`CommandCall`, checked by :func:`validate`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Literal
 
 from bot import zones
 from bot.period import DEFAULT_PERIOD, Period
-from bot.query import tokenize
 
 OptionKind = Literal["string", "integer"]
 Shape = Literal["time", "timezone"]
@@ -294,110 +294,6 @@ class CommandCall:
 
 class UsageError(Exception):
     """A bad command line; the message is one line with the usage from the declaration."""
-
-
-def _strip_prefix(line: str) -> str:
-    text = line.strip()
-    lowered = text.lower()
-    for prefix in ("/papers", "papers"):
-        if lowered == prefix:
-            return ""
-        if lowered.startswith(prefix + " "):
-            return text[len(prefix) :].strip()
-    return text
-
-
-def parse_line(line: str) -> CommandCall:
-    """``/papers search "state space" since:2025-01-01`` -> CommandCall, or UsageError."""
-    text = "".join(ch if ch.isprintable() else " " for ch in _strip_prefix(line)).strip()
-    tokens = tokenize(text)
-    if not tokens:
-        return CommandCall(_BY_PATH[("help",)])
-    head = tokens[0].lower()
-    command = None
-    consumed = 1
-    if len(tokens) > 1 and (head, tokens[1].lower()) in _BY_PATH:
-        command, consumed = _BY_PATH[(head, tokens[1].lower())], 2
-    elif (head,) in _BY_PATH:
-        command = _BY_PATH[(head,)]
-    elif head == "channel":
-        raise UsageError(
-            "Use /papers channel setup, /papers channel off or /papers channel status."
-        )
-    if command is None:
-        raise UsageError(f"Unknown command {tokens[0][:40]!r}. Try /papers help.")
-    return validate(command, _arguments(command, _after_tokens(text, consumed)))
-
-
-def _arguments(command: Command, text: str) -> dict[str, str]:
-    """Assign the words after a command's name to its options.
-
-    ``name=value`` fills that option (or an alias of it) anywhere on the line. Every other
-    word fills the first free option it has the shape of (a choice, a time, a zone, a
-    number), so optional arguments come in any order; the words left over are the free text
-    (the topic), or, for a command without free text, fill the free options in order, so
-    that validation can say what is wrong with them.
-    """
-    by_keyword: dict[str, Option] = {}
-    for option in command.options:
-        if not option.rest:
-            for key in (option.name, *option.aliases):
-                by_keyword[key.lower()] = option
-    positional = [o for o in command.options if not o.keyword_only and not o.rest]
-    rest = next((o for o in command.options if o.rest), None)
-    raw: dict[str, str] = {}
-    if rest is not None and not positional and not by_keyword:
-        return {rest.name: text} if text else {}  # the whole line is free text (search ...)
-    leftover: list[str] = []
-    for token in tokenize(text):
-        key, eq, value = token.partition("=")
-        target = by_keyword.get(key.lower()) if eq and not token.startswith('"') else None
-        if target is None:
-            target = next((o for o in positional if o.name not in raw and o.accepts(token)), None)
-            if target is None:
-                _refuse_second_value(command, raw, token)
-                leftover.append(token)
-                continue
-            value = token
-        elif target.name in raw:
-            raise UsageError(
-                f"The {target.noun} is given twice ({raw[target.name]} and {value}); give it once."
-            )
-        raw[target.name] = value.strip('"')
-    if leftover and rest is not None:
-        raw[rest.name] = " ".join(leftover)
-    elif leftover:
-        free = [o for o in positional if o.name not in raw]
-        if len(leftover) > len(free):
-            raise UsageError(f"Too many arguments. Usage: {command.usage()}")
-        for option, token in zip(free, leftover, strict=False):
-            raw[option.name] = token.strip('"')
-    return raw
-
-
-def _refuse_second_value(command: Command, raw: Mapping[str, str], token: str) -> None:
-    """A second time or zone is a mistake, not a topic word (``setup 09:00 10:00``)."""
-    for option in command.options:
-        if option.shape and option.name in raw and option.accepts(token):
-            raise UsageError(
-                f"You gave two {option.noun}s ({raw[option.name]} and {token[:40]}); give one. "
-                f"Usage: {command.usage()}"
-            )
-
-
-def _after_tokens(text: str, count: int) -> str:
-    """The raw text after the first ``count`` tokens (quotes and spacing kept)."""
-    i, n = 0, len(text)
-    for _ in range(count):
-        while i < n and text[i].isspace():
-            i += 1
-        while i < n and not text[i].isspace():
-            if text[i] == '"':
-                close = text.find('"', i + 1)
-                i = n if close == -1 else close + 1
-            else:
-                i += 1
-    return text[i:].strip()
 
 
 def validate(command: Command, raw: Mapping[str, object]) -> CommandCall:

@@ -12,7 +12,8 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot import actions
-from bot.commands import CommandCall, UsageError, parse_line
+from bot.command_line import parse_line
+from bot.commands import CommandCall, UsageError
 from bot.inject import Bound
 from bot.messages import Message, admin_refusal, error, internal_error
 from bot.metrics import Metrics, NullMetrics

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.bootstrap import Services
-from bot.commands import COMMANDS, UsageError, parse_line
+from bot.command_line import parse_line
+from bot.commands import COMMANDS, UsageError
 from bot.messages import Message
 from storage.store import Repositories
 from tests.conftest import CHANNEL, alice

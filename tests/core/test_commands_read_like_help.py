@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.bootstrap import Services
-from bot.commands import COMMANDS, Command, Option, UsageError, parse_line, validate
+from bot.command_line import parse_line
+from bot.commands import COMMANDS, Command, Option, UsageError, validate
 from bot.messages import Message, PaperCard
 from bot.models import ChannelRef, FeaturedOn, Paper, SourceBatch, UserRef
 from storage.store import Repositories
@@ -162,7 +163,10 @@ async def test_the_same_topic_in_another_case_is_not_a_second_subscription(
     listed = await filled.dispatcher.handle_text(alice(), "/papers subscriptions")
     assert "(1/25)" in listed.text
     # Someone else's topic is theirs.
-    assert "Subscribed" in (await filled.dispatcher.handle_text(bob(), "/papers subscribe Diffusion")).text
+    assert (
+        "Subscribed"
+        in (await filled.dispatcher.handle_text(bob(), "/papers subscribe Diffusion")).text
+    )
 
 
 async def test_unsubscribe_names_the_topic_it_removed(filled: Services) -> None:
