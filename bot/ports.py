@@ -254,7 +254,7 @@ class KeyValue(Protocol):
 
 
 class Store(Protocol):
-    """Every repository the engine uses, on one database."""
+    """Every repository the core uses, on one database."""
 
     @property
     def papers(self) -> PaperRepo: ...
@@ -326,7 +326,8 @@ class DMClosedError(DeliveryError):
 
 
 class CommandHandler(Protocol):
-    """What adapters call: the engine's command entry points (all return a Message)."""
+    """What adapters call: the core's command entry points, implemented by
+    ``bot.dispatch.Dispatcher`` (all return a Message)."""
 
     async def handle(
         self, caller: UserRef, call: CommandCall, channel: ChannelRef | None = None

@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 class ReplyRecorder(Protocol):
-    """The engine's reply counter (``Engine.record_reply``)."""
+    """The core's reply counter (``CommandHandler.record_reply``: bot.dispatch)."""
 
     async def record_reply(
         self,
