@@ -18,18 +18,19 @@ more, so the caller can say so.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Protocol
 
 from bot.cite import FORMATS
 from bot.models import Paper, UserRef
+from bot.period import Period
 
 LISTS = ("week", "month", "top", "discussed", "mine")
 # 2,000 papers of 10 authors and a 1,200-character abstract: 1 MB of BibTeX, 3.4 MB of RIS,
 # 4.8 MB of CSL-JSON, so every format fits a 10 MB chat attachment.
 EXPORT_LIMIT = 2000
-# The same windows as /papers top: today and the 6 (29) days before it.
-WINDOW_DAYS = {"week": 6, "month": 29}
+# The same windows as /papers top week|month (bot.period).
+WINDOWS = (Period.WEEK, Period.MONTH)
 _ALL_TIME = date(1970, 1, 1)
 
 
@@ -81,8 +82,8 @@ async def collect(
     """The papers of list ``name`` for a workspace, best first (``mine``: newest vote first).
     ``user_id`` is required for ``mine`` and ignored otherwise."""
     probe = limit + 1  # one more than kept tells whether the list was cut
-    if name in WINDOW_DAYS:
-        since = today - timedelta(days=WINDOW_DAYS[name])
+    if name in WINDOWS:
+        since, _ = Period(name).window(today)
         ranked = await store.votes.leaderboard(platform, workspace, since, today, probe)
         papers = [p for p, _ in ranked]
     elif name == "top":

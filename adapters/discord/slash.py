@@ -127,7 +127,7 @@ def build_group(run: Runner, complete: Completer) -> app_commands.Group:
 
 
 def choices(pairs: list[tuple[str, str]]) -> list[app_commands.Choice[str]]:
-    """Engine suggestions -> at most 25 choices; a value Discord cannot carry is skipped."""
+    """The core's suggestions -> at most 25 choices; a value Discord cannot carry is skipped."""
     out = []
     for label, value in pairs:
         if not value or len(value) > CHOICE_MAX:
