@@ -11,10 +11,6 @@ PACKAGES = ("bot", "storage", "adapters")
 LIMIT = 400
 
 ALLOWED: dict[str, str] = {
-    "bot/sources/arxiv.py": (
-        "the Atom API parser, the RSS announcement parser and ArxivSource in one file; "
-        "bot/sources/ belongs to a concurrent change, where it splits (parsers | source)"
-    ),
     "bot/taste.py": (
         "team taste (issue 14), merged while this test was written; its phase 2 is under "
         "way elsewhere, where it splits (features and examples | the model and training)"
