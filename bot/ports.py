@@ -76,6 +76,7 @@ class PaperRepo(Protocol):
         limit: int,
         offset: int = 0,
         within: Sequence[str] | None = None,
+        workspace: str | None = None,
     ) -> tuple[list[SearchHit], int, bool]:
         """(hits, total, exact): broad queries rank only their newest matches."""
         ...
