@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.metrics import Metrics, NullMetrics
+from bot.models import SourceBatch
 from bot.ports import Clock, PaperRepo, PaperSource, SourceError
 
 log = logging.getLogger(__name__)
@@ -38,8 +40,11 @@ class Ingest:
         papers: PaperRepo,
         clock: Clock,
         metrics: Metrics | None = None,
+        *,
+        deadline: float | None = None,
     ) -> None:
         self.sources = list(sources)
+        self.deadline = deadline  # seconds one source's fetch may take in all (None: no limit)
         self.papers = papers
         self.clock = clock
         self.metrics: Metrics = metrics or NullMetrics()
@@ -56,7 +61,7 @@ class Ingest:
             started = self.clock.now()
             t0 = time.perf_counter()
             try:
-                batch = await source.fetch_day(day)
+                batch = await self._fetch(source, day)
                 stored = await self.papers.upsert(batch)
             except Exception as exc:  # one source's failure never stops the rest
                 # SourceError is expected upstream trouble; anything else (a RecursionError from
@@ -76,6 +81,18 @@ class Ingest:
             await self.papers.log_fetch(source.name, day, started, True, stored, None)
             log.info("fetched %s %s: %d papers", source.name, day, stored)
         return report
+
+    async def _fetch(self, source: PaperSource, day: date) -> SourceBatch:
+        """The source's day within the overall deadline (each request has its own too)."""
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await source.fetch_day(day)
+        except TimeoutError as exc:
+            if self.deadline is None:
+                raise
+            raise SourceError(
+                f"{source.name} did not finish within {self.deadline:g} s; try again later."
+            ) from exc
 
     async def _log_failure(self, name: str, day: date, started: datetime, detail: str) -> None:
         """The fetch-log row of a failure; if the store itself is failing, a log line only."""
