@@ -130,6 +130,7 @@ def build_services(
         "digests": digests,
         "adapters": adapters,
         "open_discussion": discussions.discuss,
+        "set_discuss": discussions.set_enabled,
         "outlook": publisher.outlook,
         "publish_now": publisher.post_now,
         # settings values
