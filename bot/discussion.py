@@ -93,6 +93,10 @@ class Discussions:
         adapter = self.adapters.get(channel.platform)
         if adapter is None:
             return error("Discussions need the chat platform to be connected; try again soon.")
+        if not caller.may_post:
+            return error(
+                "You can't post or start threads in this channel, so Discuss can't open one here."
+            )
         if not await self.enabled(channel):
             return error("Discussions are turned off in this channel.")
         existing = await self.discussions.claim(
