@@ -77,7 +77,7 @@ def build_services(
     metrics = metrics or NullMetrics()
     adapters: dict[str, ChatAdapter] = {}
     stopping = asyncio.Event()
-    ingest = Ingest(sources, store.papers, clock, metrics)
+    ingest = Ingest(sources, store.papers, clock, metrics, deadline=settings.fetch_deadline)
     digests = Digests(store.papers, store.votes, store.discussions, weights_from(settings))
     publisher = Publisher(
         deliveries=store.deliveries,
@@ -97,6 +97,7 @@ def build_services(
             grace=timedelta(hours=settings.publish_grace_hours),
             lease_seconds=settings.delivery_lease_seconds,
             post_now_wait=settings.post_now_wait,
+            fetch_wait=settings.publish_fetch_wait,
         ),
     )
     notifier = Notifier(
@@ -129,6 +130,7 @@ def build_services(
         "digests": digests,
         "adapters": adapters,
         "open_discussion": discussions.discuss,
+        "set_discuss": discussions.set_enabled,
         "outlook": publisher.outlook,
         "publish_now": publisher.post_now,
         # settings values

@@ -262,6 +262,13 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(("channel", "off"), "Stop this channel's daily thread (admins)", admin=True),
     Command(("channel", "status"), "Show this channel's daily thread and next post"),
+    Command(
+        ("channel", "discuss"),
+        "Let members open discussion threads in this channel, or not (admins)",
+        (Option("state", "on or off", required=True, choices=("on", "off"), label="on or off"),),
+        admin=True,
+        example="/papers channel discuss off",
+    ),
     Command(("post-now",), "Post today's thread here now (admins)", admin=True, slow=True),
     Command(("help",), "What Paper Herald can do"),
 )

@@ -108,6 +108,8 @@ class Settings(BaseSettings):
     arxiv_fetch_time: time = time(20, 30)  # US Eastern, after the 20:00 announcement
     publish_grace_hours: float = Field(6.0, ge=0, le=48)
     post_now_wait: float = Field(5.0, gt=0, le=120)  # seconds post-now waits for a fetch
+    publish_fetch_wait: float = Field(60.0, gt=0, le=3600)  # a scheduled post, likewise
+    fetch_deadline: float = Field(600.0, gt=0, le=24 * 3600)  # one source's day, in all
     delivery_lease_seconds: int = Field(120, ge=1, le=3600)
     dm_time: time = time(9, 0)
     command_rate_limit: int = Field(20, ge=1, le=10_000)  # per user per minute

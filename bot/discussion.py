@@ -31,9 +31,12 @@ from bot.ports import (
 from bot.present.feeds import digest_header, standings
 from bot.present.papers import discussion_root, discussion_seed
 from bot.present.replies import confirm
+from bot.ratelimit import SlidingWindowLimiter
 
 log = logging.getLogger(__name__)
 
+NEW_THREADS_PER_CHANNEL = 5  # new discussion threads one channel gets per window
+NEW_THREADS_WINDOW = 600.0  # seconds
 STANDINGS_EVERY = timedelta(hours=1)  # header edits: far inside any platform's edit limits
 
 
@@ -58,6 +61,20 @@ class Discussions:
         self.kv = kv
         self.adapters = adapters
         self.clock = clock
+        # Any member may ask for a thread: a channel gets a few new ones per window, so a
+        # handful of people cannot fill an announcements channel with threads.
+        self.new_threads = SlidingWindowLimiter(NEW_THREADS_PER_CHANNEL, NEW_THREADS_WINDOW)
+
+    @staticmethod
+    def _off_key(channel: ChannelRef) -> str:
+        return f"discuss_off:{channel.platform}:{channel.workspace}:{channel.channel}"
+
+    async def enabled(self, channel: ChannelRef) -> bool:
+        return await self.kv.get(self._off_key(channel)) != "1"
+
+    async def set_enabled(self, channel: ChannelRef, on: bool) -> None:
+        """An admin turns Discuss on or off for one channel."""
+        await self.kv.set(self._off_key(channel), "0" if on else "1")
 
     async def _link(self, channel: ChannelRef, root: str | None, thread: str | None) -> str:
         adapter = self.adapters.get(channel.platform)
@@ -76,6 +93,12 @@ class Discussions:
         adapter = self.adapters.get(channel.platform)
         if adapter is None:
             return error("Discussions need the chat platform to be connected; try again soon.")
+        if not caller.may_post:
+            return error(
+                "You can't post or start threads in this channel, so Discuss can't open one here."
+            )
+        if not await self.enabled(channel):
+            return error("Discussions are turned off in this channel.")
         existing = await self.discussions.claim(
             channel, paper.arxiv_id, caller.user_id, self.clock.now()
         )
@@ -87,6 +110,12 @@ class Discussions:
                 )
             link = await self._link(channel, existing.root_message_id, existing.thread_id)
             return confirm(f"“{paper.title}” already has a discussion: {link}")
+        if not self.new_threads.allow((channel.platform, channel.workspace, channel.channel)):
+            await self.discussions.forget(channel, paper.arxiv_id)
+            return error(
+                f"This channel had {NEW_THREADS_PER_CHANNEL} new discussions in the last "
+                f"{NEW_THREADS_WINDOW / 60:g} minutes; try again later."
+            )
         votes = await self.votes.counts(channel.platform, channel.workspace, [paper.arxiv_id])
         activity = await self.discussions.activity(
             channel.platform, channel.workspace, [paper.arxiv_id]

@@ -129,8 +129,8 @@ class Dispatcher:
     async def autocomplete(self, caller: UserRef, kind: str, prefix: str) -> list[tuple[str, str]]:
         """(label, value) suggestions, at most 25."""
         completer = self.completers.get(kind)
-        if completer is None:
-            return []
+        if completer is None or not self.limiter.allow(caller):
+            return []  # a throttled caller gets no suggestions, not an error
         found: list[tuple[str, str]] = await completer(caller=caller, prefix=prefix.strip()[:100])
         return found[:MAX_SUGGESTIONS]
 

@@ -91,6 +91,9 @@ class UserRef:
     user_id: str
     display_name: str = ""
     is_admin: bool = False
+    # May they post (and open threads) in the channel they act in? The platform says, as it
+    # says is_admin; True where the adapter has nothing to check (console, DMs).
+    may_post: bool = True
 
 
 class EmptyDay(StrEnum):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime, time, timedelta
@@ -53,8 +54,10 @@ class Notifier:
         self.timezone = timezone  # the server's zone: DMs go out at dm_time there
         self.dm_time = dm_time
         # The notify job and every fetch job call notify(); two overlapping runs would both
-        # pass the "DM sent today?" check and send twice.
+        # pass the "DM sent today?" check and send twice. Another process on the same database
+        # is kept out by a (person, day) claim row taken before sending.
         self._lock = asyncio.Lock()
+        self.owner = uuid.uuid4().hex
 
     async def notify(self, now: datetime, *, force: bool = False) -> int:
         """Send today's DMs that are due; returns how many went out."""
@@ -113,9 +116,12 @@ class Notifier:
                 day, [(q, [papers[i] for i in ids if i in papers]) for q, ids in matches]
             )
             adapter = self.adapters[user.platform]
+            if not await self.notifications.claim_dm(user, day, self.owner):
+                continue  # sent by another process meanwhile, or being sent by it now
             try:  # with the outbound policy's deadline: a hung DM is a DeliveryError
                 await adapter.send_dm(user, message)
             except DMClosedError:
+                await self.notifications.release_dm(user, day, self.owner)
                 await self.subscriptions.pause_user(user, CLOSED_DMS_NOTICE)
                 log.info("paused subscriptions of %s/%s: DMs closed", user.platform, user.user_id)
                 continue
@@ -126,8 +132,10 @@ class Notifier:
                     user.user_id,
                     exc,
                 )
+                await self.notifications.release_dm(user, day, self.owner)
                 continue
             except Exception:  # one user's bad DM never stops the others'
+                await self.notifications.release_dm(user, day, self.owner)
                 log.exception("DM to %s/%s failed, will retry", user.platform, user.user_id)
                 continue
             await self.notifications.record_dm(user, day, pairs)

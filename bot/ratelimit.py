@@ -59,4 +59,6 @@ class CommandLimiter:
     def allow(self, caller: UserRef) -> bool:
         if caller.platform in self.unlimited:
             return True
-        return self._window.allow((caller.platform, caller.workspace, caller.user_id))
+        # The person, not the place: one Discord user in five guilds and their DMs is one
+        # person with one budget (user ids are global per platform).
+        return self._window.allow((caller.platform, caller.user_id))

@@ -4,7 +4,7 @@ and one per DM digest day, so nothing is sent twice."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from bot.models import UserRef
 from bot.ports import Clock
@@ -65,6 +65,41 @@ class SqliteNotificationRepo:
             out.update((int(r[0]), str(r[1])) for r in rows)
         return out
 
+    async def claim_dm(
+        self, user: UserRef, day: date, owner: str, lease_seconds: int = 600
+    ) -> bool:
+        """Take (person, day) for sending: False when the DM was sent already or another run
+        holds it (a claim older than the lease, left by a crash, is taken over)."""
+        at = self.clock.now()
+        now, cutoff = stamp(at), stamp(at - timedelta(seconds=lease_seconds))
+        key = (user.platform, user.workspace, user.user_id, day.isoformat())
+        where = "platform = ? AND workspace = ? AND user_id = ? AND day = ?"
+        async with self.db.transaction() as conn:
+            async with conn.execute(f"SELECT 1 FROM dm_digests WHERE {where}", key) as cur:
+                if await cur.fetchone() is not None:
+                    return False
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO dm_claims (platform, workspace, user_id, day, owner, "
+                "claimed_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (*key, owner, now),
+            )
+            if cur.rowcount == 0:
+                cur = await conn.execute(
+                    f"UPDATE dm_claims SET owner = ?, claimed_at = ? WHERE {where} "
+                    "AND (owner = ? OR claimed_at < ?)",
+                    (owner, now, *key, owner, cutoff),
+                )
+            return int(cur.rowcount) == 1
+
+    async def release_dm(self, user: UserRef, day: date, owner: str) -> None:
+        """Give up ``owner``'s claim (the DM failed): a later run may try again."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM dm_claims WHERE platform = ? AND workspace = ? AND user_id = ? "
+                "AND day = ? AND owner = ?",
+                (user.platform, user.workspace, user.user_id, day.isoformat(), owner),
+            )
+
     async def record_dm(self, user: UserRef, day: date, pairs: Sequence[tuple[int, str]]) -> None:
         now = stamp(self.clock.now())
         async with self.db.transaction() as conn:
@@ -72,6 +107,11 @@ class SqliteNotificationRepo:
                 "INSERT OR IGNORE INTO dm_digests (platform, workspace, user_id, day, sent_at) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (user.platform, user.workspace, user.user_id, day.isoformat(), now),
+            )
+            await conn.execute(  # the claim has done its work: dm_digests is the record
+                "DELETE FROM dm_claims WHERE platform = ? AND workspace = ? AND user_id = ? "
+                "AND day = ?",
+                (user.platform, user.workspace, user.user_id, day.isoformat()),
             )
             await conn.executemany(
                 "INSERT OR IGNORE INTO notifications (subscription_id, arxiv_id, sent_at) "

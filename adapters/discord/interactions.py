@@ -55,6 +55,10 @@ class Interactions:
             user_id=str(user.id),
             display_name=user.display_name,
             is_admin=bool(guild_id) and (perms.manage_guild or perms.administrator),
+            # the member's permissions in this channel, computed by Discord for the interaction
+            may_post=not guild_id
+            or perms.administrator
+            or (perms.send_messages and perms.create_public_threads),
         )
 
     def channel_of(self, interaction: discord.Interaction[Any]) -> ChannelRef | None:

@@ -49,8 +49,9 @@ class Attempt:
     final: bool = False  # the grace window is over: no more waiting for the sources
     manual: bool = False  # an admin's post-now: answers are for a person, not the log
     fetches: dict[date, asyncio.Future[IngestReport]] = field(default_factory=dict)
-    # post-now only: how long to wait for a fetch, and how to tell the admin it is fetching
+    # how long to wait for a fetch (post-now's or the scheduled posts'; None: until it ends)
     wait: float | None = None
+    # post-now only: how to tell the admin it is fetching
     progress: InterimReply | None = None
 
 
@@ -122,8 +123,8 @@ class Planner:
                 confirm(f"Fetching today's papers ({day_label(cday)}) from {names}…")
             )
         report = await self._wait_for(fetch, attempt.wait)
-        if report is None:  # post-now's wait is over: the admin gets what the store has
-            fetch.cancel()
+        if report is None:  # the wait is over: go on with what the store has (or retry later)
+            fetch.cancel()  # the fetch jobs fetch the day again on their own schedule
             errors = {s: f"no answer within {attempt.wait:g} s" for s in self.sources}
         else:
             errors = dict(report.errors)
@@ -164,7 +165,7 @@ class Planner:
             stopping.cancel()
         if stopping in done:
             raise Stopping
-        if fetch in done:
+        if fetch in done and not fetch.cancelled():  # another feed's wait may have cancelled it
             return fetch.result()
         return None
 

@@ -72,6 +72,9 @@ class PublishPolicy:
     grace: timedelta  # how long after its time a post may still go out
     lease_seconds: int  # a claim not renewed for this long may be taken over
     post_now_wait: float  # seconds post-now waits for a fetch before using the store
+    # seconds a scheduled post waits for the day's fetch: then it goes on with what the store
+    # has (or retries per the grace rules), so a hung upstream never stalls every feed
+    fetch_wait: float | None = None
 
 
 class Publisher:
@@ -232,13 +235,13 @@ class Publisher:
                 and now < grace_end + FINAL_NOTE_WINDOW
             ):
                 # We were running and waiting for the sources: say so in the channel.
-                attempt = Attempt(now, final=True, fetches=fetches)
+                attempt = Attempt(now, final=True, fetches=fetches, wait=self.policy.fetch_wait)
                 return await self.deliver(feed, day, attempt=attempt)
             return await self._mark_missed(feed, day, at, grace_end, existing)
         retry_at = self.retries.at(feed.id, day)
         if retry_at and now < retry_at:
             return None
-        attempt = Attempt(now, final=now >= grace_end, fetches=fetches)
+        attempt = Attempt(now, final=now >= grace_end, fetches=fetches, wait=self.policy.fetch_wait)
         return await self.deliver(feed, day, attempt=attempt)
 
     async def _mark_missed(

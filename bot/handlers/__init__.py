@@ -30,6 +30,7 @@ COMMANDS: dict[tuple[str, ...], Handler] = {
     ("channel", "setup"): channels.setup,
     ("channel", "off"): channels.off,
     ("channel", "status"): channels.status,
+    ("channel", "discuss"): discuss.channel_discuss,
     ("post-now",): channels.post_now,
     ("help",): guide.show_help,
 }

@@ -10,8 +10,10 @@ from bot.handlers.common import known_paper
 from bot.messages import Message, error
 from bot.models import ChannelRef, Paper, UserRef
 from bot.ports import PaperRepo
+from bot.present.replies import confirm
 
 OpenDiscussion = Callable[[UserRef, Paper, ChannelRef | None], Awaitable[Message]]
+SetDiscuss = Callable[[ChannelRef, bool], Awaitable[None]]
 
 
 async def discuss(
@@ -45,3 +47,16 @@ async def discuss_paper(
     if isinstance(found, str):
         return error(found)
     return await open_discussion(caller, found, channel)
+
+
+async def channel_discuss(
+    call: CommandCall, channel: ChannelRef | None, set_discuss: SetDiscuss
+) -> Message:
+    """``/papers channel discuss on|off`` (admins): whether Discuss may open threads here."""
+    if channel is None:
+        return error("Run this in the channel it is about.")
+    on = call.get("state") == "on"
+    await set_discuss(channel, on)
+    if on:
+        return confirm("Discussions are on in this channel: members can open threads.")
+    return confirm("Discussions are off in this channel: Discuss no longer opens threads here.")

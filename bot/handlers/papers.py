@@ -65,7 +65,12 @@ async def search_page(
     key = query_key(text)
     page = max(1, page)
     offset = (page - 1) * SEARCH_PAGE_SIZE
-    hits, total, exact = await papers.search(parsed, limit=SEARCH_PAGE_SIZE, offset=offset)
+    try:
+        hits, total, exact = await papers.search(
+            parsed, limit=SEARCH_PAGE_SIZE, offset=offset, workspace=caller.workspace
+        )
+    except query.QueryTooBroad as exc:
+        return error(str(exc))
     if not hits and total and offset >= total:
         return error("There are no more results.")
     if total > SEARCH_PAGE_SIZE:  # only paged results need the query behind their buttons
