@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -150,6 +150,7 @@ async def answer_command(
     # Slack escapes & < > in the command text; the shared parser wants plain text.
     text = unescape(str(body.get("text") or ""))
     if text.lower().split(maxsplit=1)[:1] == ["discuss"]:
+        caller = await with_membership(people, caller, channel)
         channel = discussion_channel(channel)
     message = await engine.handle_text(caller, f"{SLASH_COMMAND} {text}".strip(), channel)
     await send_reply(respond, memory, message)
@@ -171,6 +172,7 @@ async def answer_button(
     caller, channel = await _click_context(people, body)
     call = decode(neutral)  # None: the engine answers that the button is unsupported
     if call is not None and call.action.in_parent:
+        caller = await with_membership(people, caller, channel)
         channel = discussion_channel(channel)
     message = await engine.handle_action(caller, neutral, channel)
     if message.button_updates and not message.is_error:
@@ -181,6 +183,13 @@ async def answer_button(
         await send_reply(respond, memory, message, replace=True)
     else:
         await send_reply(respond, memory, message, replace=False)
+
+
+async def with_membership(people: People, caller: UserRef, channel: ChannelRef | None) -> UserRef:
+    """Only members of a channel may make the bot open a thread there (issue 18, item 9)."""
+    if channel is None:
+        return caller
+    return replace(caller, may_post=await people.member_of(channel.channel, caller.user_id))
 
 
 async def _click_context(people: People, body: dict[str, Any]) -> tuple[UserRef, ChannelRef | None]:

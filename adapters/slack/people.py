@@ -12,6 +12,8 @@ from adapters.slack.errors import API_FAILURES
 from bot.models import Platform, UserRef
 
 log = logging.getLogger(__name__)
+MEMBERS_TTL = 300.0  # seconds a channel's member list is trusted (joins show within 5 min)
+MEMBERS_PAGES = 20  # of 1,000 members: past that the check is skipped, not slowed
 
 
 class People:
@@ -40,6 +42,46 @@ class People:
         self._clock = clock
         self._cache: dict[tuple[str, str], tuple[float, str, bool]] = {}
         self.home_team: str | None = None  # the installing team, from auth.test
+        self._members: dict[str, tuple[float, frozenset[str]]] = {}
+
+    async def member_of(self, channel_id: str, user_id: str) -> bool:
+        """Whether the user belongs to the channel (``conversations.members``, cached per
+        channel for ``MEMBERS_TTL``). Only members may make the bot open a thread there.
+        When Slack cannot say (a DM, the bot not in the channel, an API fault) the answer is
+        yes: posting itself is checked separately, and a fault must not disable Discuss."""
+        if not channel_id.startswith(("C", "G")):
+            return True
+        now = self._clock()
+        hit = self._members.get(channel_id)
+        if hit is None or hit[0] <= now:
+            members = await self._channel_members(channel_id)
+            if members is None:
+                return True
+            if len(self._members) > 1000:
+                self._members = {k: v for k, v in self._members.items() if v[0] > now}
+            hit = (now + MEMBERS_TTL, members)
+            self._members[channel_id] = hit
+        return user_id in hit[1]
+
+    async def _channel_members(self, channel_id: str) -> frozenset[str] | None:
+        found: set[str] = set()
+        cursor = ""
+        for _ in range(MEMBERS_PAGES):
+            try:
+                resp = await self.client.conversations_members(
+                    channel=channel_id, limit=1000, cursor=cursor or None
+                )
+            except API_FAILURES as exc:
+                log.warning("conversations.members for %s failed (%s)", channel_id, exc)
+                return None
+            found.update(str(m) for m in resp.get("members") or ())
+            cursor = str((resp.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return frozenset(found)
+        log.warning(
+            "conversations.members for %s: over %d pages; not checked", channel_id, MEMBERS_PAGES
+        )
+        return None
 
     async def caller(self, team_id: str, user_id: str, name: str = "") -> UserRef:
         key = (team_id, user_id)

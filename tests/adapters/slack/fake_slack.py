@@ -91,6 +91,9 @@ class FakeSlack:
         self.violations: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
+        # conversations.members: a channel listed here answers its members; others answer
+        # not_in_channel (the adapter then does not restrict Discuss).
+        self.members: dict[str, list[str]] = {}
         self.dm_closed: dict[str, str] = {}  # user id -> Slack error
         self.failures: dict[str, list[Failure]] = {}
         self.sockets: list[web.WebSocketResponse] = []
@@ -264,6 +267,12 @@ class FakeSlack:
         if info is None:
             return {"error": "channel_not_found"}
         return {"channel": {"id": p.get("channel"), "is_member": True, **info}}
+
+    def _m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
+        members = self.members.get(str(p.get("channel")))
+        if members is None:
+            return {"error": "not_in_channel"}
+        return {"members": members, "response_metadata": {"next_cursor": ""}}
 
     def _m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
         uid = str(p.get("user"))

@@ -332,3 +332,23 @@ async def test_standings_edit_the_daily_header(slack: Slack, clock: FakeClock) -
     clock.set(datetime(2026, 9, 25, 10, 50, tzinfo=UTC))
     assert await standings(clock.now()) == 0  # at most once an hour
     assert len([c for c in slack.fake.of("chat.update") if c.params["ts"] == header_ts]) == 1
+
+
+async def test_only_channel_members_can_make_the_bot_open_a_thread(slack: Slack) -> None:
+    """Issue 18, item 9: someone outside the channel (a public channel can be viewed and its
+    buttons clicked without joining) cannot make the bot open threads there."""
+    card = await daily_card(slack)
+    slack.fake.members[GENERAL] = [ADMIN, ALICE]
+    arxiv_id = find_buttons(card["blocks"], "ph_discuss")[0][1]["value"]
+    before = len(slack.fake.of("chat.postMessage"))
+
+    answer = await slack.command(f"discuss {arxiv_id}", user=BOB)
+    assert "can't post or start threads in this channel" in answer["text"]
+    (clicked,) = await slack.click(card["blocks"], "ph_discuss", message=card, user=CAROL)
+    assert "can't post or start threads in this channel" in shown(clicked)
+    assert len(slack.fake.of("chat.postMessage")) == before
+    assert await slack.services.store.discussions.get(CHANNEL, arxiv_id) is None
+
+    await open_discussion(slack, arxiv_id, user=ALICE)  # a member may
+    # One conversations.members call served all three checks (cached per channel).
+    assert len(slack.fake.of("conversations.members")) == 1
