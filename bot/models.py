@@ -65,7 +65,7 @@ class FeaturedOn:
 
 @dataclass(frozen=True, slots=True)
 class SourceBatch:
-    """What one fetch (or one imported file) yields; stored as one unit or not at all."""
+    """What one fetch (or one imported file) yields; stored in short transactions."""
 
     papers: tuple[Paper, ...] = ()
     featured: tuple[FeaturedOn, ...] = ()

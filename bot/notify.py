@@ -1,7 +1,9 @@
 """Subscription DMs: one message per user per day with the new papers matching their topics.
 
 A Notification row per (subscription, paper) is written with the DM record, after the DM
-went out, so a paper is never sent twice and a failed DM is simply retried next run.
+went out, so a paper is never sent twice and a failed DM is simply retried next run. A
+record that fails after its DM went out is kept in memory and retried at the start of every
+run, and that user is skipped meanwhile: the DM is never sent again for it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import query
@@ -58,13 +60,35 @@ class Notifier:
         # is kept out by a (person, day) claim row taken before sending.
         self._lock = asyncio.Lock()
         self.owner = uuid.uuid4().hex
+        # DMs that went out but whose record failed: (platform, workspace, user id, day).
+        self._unrecorded: dict[tuple[str, str, str, date], list[tuple[int, str]]] = {}
 
     async def notify(self, now: datetime, *, force: bool = False) -> int:
         """Send today's DMs that are due; returns how many went out."""
         async with self._lock:
             return await self._notify(now, force=force)
 
+    async def _record(self, user: UserRef, day: date, pairs: list[tuple[int, str]]) -> bool:
+        key = (user.platform, user.workspace, user.user_id, day)
+        try:
+            await self.notifications.record_dm(user, day, pairs)
+        except Exception:
+            self._unrecorded[key] = pairs
+            log.exception(
+                "DM to %s/%s went out but its record failed; retrying the record only",
+                user.platform,
+                user.user_id,
+            )
+            return False
+        self._unrecorded.pop(key, None)
+        return True
+
+    async def _record_pending(self) -> None:
+        for (platform, workspace, user_id, day), pairs in list(self._unrecorded.items()):
+            await self._record(UserRef(platform, workspace, user_id), day, pairs)
+
     async def _notify(self, now: datetime, *, force: bool) -> int:
+        await self._record_pending()
         local = now.astimezone(ZoneInfo(self.timezone))
         if not force and local.time() < self.dm_time:
             return 0
@@ -103,6 +127,8 @@ class Notifier:
                 continue
             if (user.platform, user.workspace, user.user_id) in done_users:
                 continue
+            if (user.platform, user.workspace, user.user_id, day) in self._unrecorded:
+                continue  # today's DM went out; only its record is missing
             matches, pairs = [], []
             for sub in user_subs:
                 assert sub.id is not None
@@ -138,6 +164,6 @@ class Notifier:
                 await self.notifications.release_dm(user, day, self.owner)
                 log.exception("DM to %s/%s failed, will retry", user.platform, user.user_id)
                 continue
-            await self.notifications.record_dm(user, day, pairs)
             sent += 1
+            await self._record(user, day, pairs)
         return sent

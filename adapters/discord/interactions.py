@@ -4,13 +4,20 @@ Who and where come from the interaction. What a click does around the engine's a
 from the action's declaration in ``bot.actions``, not from lists kept here: ``deferred``
 answers "thinking…" first (Discord allows 3 s), ``in_parent`` asks in the channel also when
 the button sits in one of its threads, ``replaces`` edits the clicked message in place.
+
+Every other command or click races the engine against a DEFER_AFTER timer: answered first,
+the answer is the interaction's response; the timer first (a busy store, a slow search),
+the interaction is deferred (type 5 "thinking…" for a command, type 6 for a click, so the
+clicked message can still be edited) and the answer follows as a follow-up or an edit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -30,6 +37,11 @@ log = logging.getLogger(__name__)
 ADMIN_HINT = "On Discord that takes the Manage Server permission."
 # Where a discussion opens: the channel, also when /papers discuss is used inside a thread.
 DISCUSSION_COMMANDS = frozenset({("discuss",)})
+# Seconds an answer may take before the interaction is deferred (Discord allows 3 s in all,
+# and the answer's own request still has to reach Discord after it).
+DEFER_AFTER = 1.5
+UPDATE_DEFERRED = discord.InteractionResponseType.deferred_message_update
+T = TypeVar("T")
 
 
 def dm_workspace(user_id: int | str) -> str:
@@ -39,10 +51,36 @@ def dm_workspace(user_id: int | str) -> str:
 
 
 class Interactions:
-    def __init__(self, client: discord.Client, engine: CommandHandler, platform: str) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        engine: CommandHandler,
+        platform: str,
+        defer_after: float = DEFER_AFTER,
+    ) -> None:
         self.client = client
         self.engine = engine
         self.platform = platform
+        self.defer_after = defer_after
+
+    async def in_time(
+        self,
+        interaction: discord.Interaction[Any],
+        work: Awaitable[T],
+        defer: Callable[[], Awaitable[Any]],
+    ) -> T:
+        """``work``'s result; if it takes longer than ``defer_after`` and the interaction is
+        not answered yet, ``defer()`` first (the work goes on meanwhile)."""
+        task = asyncio.ensure_future(work)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+            if not done and not interaction.response.is_done():
+                # Too late to defer (expired): the work still finishes (a vote stays cast).
+                with contextlib.suppress(discord.HTTPException):
+                    await defer()
+            return await task
+        finally:
+            task.cancel()  # only if we were cancelled (a done task ignores it)
 
     # ------------------------------------------------------------------ who and where
     def caller(self, interaction: discord.Interaction[Any]) -> UserRef:
@@ -101,7 +139,11 @@ class Interactions:
                 if decl.path in DISCUSSION_COMMANDS
                 else self.channel_of(interaction)
             )
-            message = await self.engine.handle(caller, call, where)
+            message = await self.in_time(
+                interaction,
+                self.engine.handle(caller, call, where),
+                lambda: interaction.response.defer(ephemeral=decl.ephemeral, thinking=True),
+            )
         await self.reply(interaction, message)
 
     async def complete(
@@ -133,8 +175,9 @@ class Interactions:
         except Exception:
             log.exception("button %s failed", button.action)
             # Not answered yet, or only "thinking…": say so (an answered click stays as it is).
-            deferred = interaction.response.type is (
-                discord.InteractionResponseType.deferred_channel_message
+            deferred = interaction.response.type in (
+                discord.InteractionResponseType.deferred_channel_message,
+                UPDATE_DEFERRED,
             )
             if not interaction.response.is_done() or deferred:
                 with contextlib.suppress(discord.HTTPException):
@@ -151,18 +194,34 @@ class Interactions:
             if action is not None and action.in_parent
             else self.channel_of(interaction)
         )
-        message = await self.engine.handle_action(caller, button.action, where)
-        if message.is_error or interaction.response.is_done():  # an error, or after "thinking…"
-            await self.reply(interaction, message)
+        message = await self.in_time(
+            interaction,
+            self.engine.handle_action(caller, button.action, where),
+            interaction.response.defer,  # type 6: the clicked message can still be edited
+        )
+        # Deferred by the timer (type 6): the clicked message is edited through @original.
+        late = interaction.response.type is UPDATE_DEFERRED
+        if message.is_error or (interaction.response.is_done() and not late):
+            await self.reply(interaction, message)  # an error, or after "thinking…"
             return
         view = button.view
         if message.button_updates and isinstance(view, discord.ui.View):
             # Same message, same buttons, one new label (the vote count); the text privately.
             relabel(view, message.button_updates)
-            await interaction.response.edit_message(view=view, allowed_mentions=NO_MENTIONS)
+            await self.edit_clicked(interaction, late, view=view, allowed_mentions=NO_MENTIONS)
             await self.reply(interaction, message)
             return
         if action is not None and action.replaces:
-            await interaction.response.edit_message(**render_message(message).edit_kwargs())
+            await self.edit_clicked(interaction, late, **render_message(message).edit_kwargs())
             return
         await self.reply(interaction, message)
+
+    @staticmethod
+    async def edit_clicked(
+        interaction: discord.Interaction[Any], late: bool, **kwargs: Any
+    ) -> None:
+        """Edit the message whose button was clicked: as the response, or once deferred."""
+        if late:
+            await interaction.edit_original_response(**kwargs)
+        else:
+            await interaction.response.edit_message(**kwargs)

@@ -4,6 +4,8 @@ closed DMs pause the user's subscriptions (and the engine tells them next time).
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -103,6 +105,30 @@ async def test_a_failed_dm_is_retried_next_run(
     assert await engine.notifier.notify(at_utc(2026, 9, 25, 9, 0)) == 0
     assert chat.dms == []
     assert await engine.notifier.notify(at_utc(2026, 9, 25, 9, 15)) == 1
+    assert len(dms_to(chat, "alice")) == 1
+
+
+async def test_a_failed_record_after_a_sent_dm_is_retried_without_a_second_dm(
+    engine: Services, store: Repositories, chat: Recorder, day_papers: None
+) -> None:
+    await subscribe(engine, alice(), "diffusion")
+    notifications = store.notifications
+    original = notifications.record_dm
+    failures = [sqlite3.OperationalError("database is locked")]
+
+    async def fails_once(user: UserRef, day: date, pairs: Sequence[tuple[int, str]]) -> None:
+        if failures:
+            raise failures.pop()
+        await original(user, day, pairs)
+
+    engine.notifier.notifications.record_dm = fails_once  # type: ignore[method-assign]
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 9, 0)) == 1  # sent; record failed
+    assert failures == []
+    assert await notifications.dm_users_on(TODAY) == set()
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 9, 15)) == 0  # record retried only
+    assert len(dms_to(chat, "alice")) == 1
+    assert await notifications.dm_users_on(TODAY) == {("console", "ws1", "alice")}
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 21, 0)) == 0
     assert len(dms_to(chat, "alice")) == 1
 
 

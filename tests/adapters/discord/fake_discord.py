@@ -386,6 +386,8 @@ class FakeDiscord:
             clicked = payload["message"]
             stored = self.messages.get(int(clicked["id"]), clicked)
             created = self._store(self._apply_edit(stored, data))
+        elif kind == 6 and "message" in payload:  # deferred update: @original is the clicked one
+            self.originals[token] = int(payload["message"]["id"])
         return json_response(
             p.callback_response(interaction_id, int(payload["type"]), kind, created)
         )
