@@ -142,6 +142,12 @@ COMMANDS: tuple[Command, ...] = (
         example="/papers paper 2411.01234",
     ),
     Command(
+        ("cite",),
+        "A paper's BibTeX entry, to copy",
+        (_paper_id(),),
+        example="/papers cite 2411.01234",
+    ),
+    Command(
         ("top",),
         "Leaderboard in this workspace: by votes, or most discussed",
         (

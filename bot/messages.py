@@ -55,6 +55,15 @@ class Context:
 
 
 @dataclass(frozen=True, slots=True)
+class Code:
+    """Text to copy exactly (a BibTeX entry): monospaced, never reflowed or escaped away.
+    ``language`` is a hint for highlighting (``bibtex``)."""
+
+    text: str
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Divider:
     pass
 
@@ -81,7 +90,7 @@ class PaperCard:
     published: str | None = None
 
 
-Block = Header | Text | Context | Divider | Actions | PaperCard
+Block = Header | Text | Context | Code | Divider | Actions | PaperCard
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +173,7 @@ class BlockRenderers(Generic[R]):
         """Raise at start-up when a block kind has no handler, not at 9 am."""
         missing = [
             k.__name__
-            for k in (Header, Text, Context, Divider, Actions, PaperCard)
+            for k in (Header, Text, Context, Code, Divider, Actions, PaperCard)
             if k not in self.handlers
         ]
         if missing:
