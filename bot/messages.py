@@ -90,6 +90,16 @@ class PaperCard:
     published: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a message (an export): its name, media type and bytes. Each
+    adapter delivers it its own way (Discord attachment, Slack upload, console file)."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+
 Block = Header | Text | Context | Code | Divider | Actions | PaperCard
 
 
@@ -101,6 +111,7 @@ class Message:
     ``button_updates``: buttons to relabel in the message the click came from (by action),
     so an upvote changes the count in place without re-rendering the card.
     ``thread_title``: the name of a thread opened on this message.
+    ``attachment``: a file that goes with it (an adapter that cannot deliver files says so).
     """
 
     text: str
@@ -109,6 +120,7 @@ class Message:
     button_updates: tuple[Button, ...] = ()
     thread_title: str | None = None
     is_error: bool = False
+    attachment: Attachment | None = None  # a file to deliver with the message
 
     def public(self) -> Message:
         return replace(self, ephemeral=False)

@@ -9,6 +9,7 @@ the button sits in one of its threads, ``replaces`` edits the clicked message in
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 from typing import Any
 
@@ -120,6 +121,9 @@ class Interactions:
     async def reply(self, interaction: discord.Interaction[Any], message: Message) -> None:
         """Answer an interaction (or follow up a deferred one) with a rendered Message."""
         kwargs = render_message(message).send_kwargs()
+        if message.attachment is not None:  # an export: the file goes with the answer
+            data, name = message.attachment.data, message.attachment.name
+            kwargs["file"] = discord.File(io.BytesIO(data), filename=name)
         ephemeral = message.ephemeral or message.is_error
         if interaction.response.is_done():
             await interaction.followup.send(ephemeral=ephemeral, **kwargs)

@@ -22,6 +22,7 @@ COMMANDS: dict[tuple[str, ...], Handler] = {
     ("search",): papers.search,
     ("paper",): papers.paper,
     ("cite",): cite.cite,
+    ("export",): cite.export,
     ("top",): papers.top,
     ("discuss",): discuss.discuss,
     ("upvote",): papers.upvote,

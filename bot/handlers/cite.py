@@ -1,13 +1,20 @@
-"""Citing one paper in chat: its BibTeX entry, to copy (lists go out as files: /papers export)."""
+"""Citing in chat: one paper's BibTeX entry to copy (/papers cite), a list as a file
+(/papers export, the same lists and writers as ``paperherald export``)."""
 
 from __future__ import annotations
 
-from bot import actions
+from dataclasses import dataclass
+
+from bot import actions, exports
 from bot import cite as citations
+from bot.cite import FORMATS
 from bot.commands import CommandCall
-from bot.handlers.common import known_paper
-from bot.messages import Code, Context, Message, error
-from bot.ports import PaperRepo
+from bot.handlers.common import known_paper, utc_today
+from bot.messages import Attachment, Code, Context, Message, Text, error
+from bot.models import UserRef
+from bot.ports import Clock, DiscussionRepo, PaperRepo, VoteRepo
+
+FORMAT_NAMES = {"bibtex": "BibTeX", "ris": "RIS", "csl-json": "CSL-JSON"}
 
 # What fits a chat message with room to spare (Discord: 2,000 characters of content). An
 # entry is never cut (a cut entry would not parse): a longer one is refused with a sentence.
@@ -36,3 +43,31 @@ async def cite_paper(raw: str, papers: PaperRepo) -> Message:
         )
     hint = "BibTeX, as arXiv exports it, with the DOI arXiv assigned."
     return Message(text=entry, blocks=(Code(entry, "bibtex"), Context(hint)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Lists:
+    """What bot.exports.collect reads, from the repositories handlers get."""
+
+    votes: exports.ExportVotes
+    discussions: exports.ExportDiscussions
+
+
+async def export(
+    caller: UserRef, call: CommandCall, votes: VoteRepo, discussions: DiscussionRepo, clock: Clock
+) -> Message:
+    name, fmt = str(call.get("list") or "week"), str(call.get("format") or "bibtex")
+    today = utc_today(clock)
+    lists = _Lists(votes, discussions)  # type: ignore[arg-type]  # the store's repos have both
+    found = await exports.collect(
+        lists, name, caller.platform, caller.workspace, today, caller.user_id
+    )
+    if not found.papers:
+        return error(exports.empty_sentence(name))
+    count = len(found.papers)
+    text = f"{count:,} paper{'s' if count != 1 else ''} of the list {name}, as {FORMAT_NAMES[fmt]}."
+    if found.truncated:
+        text += " " + exports.truncated_sentence(count)
+    data = exports.render(found.papers, fmt).encode("utf-8")
+    file = Attachment(exports.filename(name, fmt, today), FORMATS[fmt].media_type, data)
+    return Message(text=text, blocks=(Text(text),), attachment=file)
