@@ -83,6 +83,7 @@ DISCUSS = Action(
     deferred=True,
     in_parent=True,
 )
+CITE = Action("cite", (PAPER,), "the paper's BibTeX entry, only for the caller")
 SEARCH_PAGE = Action(
     "search",
     (Arg("query_key", re.compile(r"[0-9a-f]{1,40}")), Arg("page", re.compile(r"[0-9]{1,6}"))),
@@ -90,7 +91,7 @@ SEARCH_PAGE = Action(
     replaces=True,
 )
 
-ACTIONS: dict[str, Action] = {a.name: a for a in (UPVOTE, ABSTRACT, DISCUSS, SEARCH_PAGE)}
+ACTIONS: dict[str, Action] = {a.name: a for a in (UPVOTE, ABSTRACT, DISCUSS, CITE, SEARCH_PAGE)}
 
 
 def encode(action: Action | str, *args: str | int) -> str:

@@ -135,6 +135,7 @@ async def run(
     until a signal. Shutting down with work in flight is quiet and still exits 0."""
     from adapters.console.adapter import ConsoleAdapter, run_console
     from adapters.ops.metrics import PrometheusMetrics
+    from bot.atomic import write_atomically
     from bot.logs import console_level, share_terminal
     from bot.scheduler import build_scheduler
 
@@ -149,7 +150,7 @@ async def run(
         if not adapters:
             if not console:
                 log.info("no platform token set: starting the console adapter")
-            console_adapter = ConsoleAdapter(stdout or sys.stdout)
+            console_adapter = ConsoleAdapter(stdout or sys.stdout, save=write_atomically)
             unshare = share_terminal(console_adapter)
             adapters = [console_adapter]
         adapters = connect(core, adapters)

@@ -9,15 +9,14 @@ named ``references.bib`` may be the bibliography someone edits by hand.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 from bot import exports
+from bot.atomic import write_atomically
 from bot.cite import FORMATS
 from bot.cli_output import say
 from bot.config import Settings
@@ -88,28 +87,6 @@ def check_target(target: Path, force: bool) -> None:
         raise ExportRefused(f"cannot write {target}: the folder {target.parent} does not exist")
     if target.exists() and not force:
         raise ExportRefused(f"{target} already exists; add --force to replace it")
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` whole or not at all (temp file + rename, same folder).
-    A new file gets the usual permissions (0666 less the umask); a replaced one keeps its."""
-    try:
-        mode = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_stdout(text: str) -> None:

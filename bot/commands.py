@@ -142,6 +142,34 @@ COMMANDS: tuple[Command, ...] = (
         example="/papers paper 2411.01234",
     ),
     Command(
+        ("cite",),
+        "A paper's BibTeX entry, to copy",
+        (_paper_id(),),
+        example="/papers cite 2411.01234",
+    ),
+    Command(
+        ("export",),
+        "A list of papers as a citation file",
+        (
+            Option(
+                "list",
+                "week, month, top, discussed or mine",
+                choices=("week", "month", "top", "discussed", "mine"),
+                default="week",
+                label="list",
+            ),
+            Option(
+                "format",
+                "bibtex, ris or csl-json",
+                choices=("bibtex", "ris", "csl-json"),
+                default="bibtex",
+                label="format",
+            ),
+        ),
+        slow=True,
+        example="/papers export month ris",
+    ),
+    Command(
         ("top",),
         "Leaderboard in this workspace: by votes, or most discussed",
         (

@@ -55,6 +55,15 @@ class Context:
 
 
 @dataclass(frozen=True, slots=True)
+class Code:
+    """Text to copy exactly (a BibTeX entry): monospaced, never reflowed or escaped away.
+    ``language`` is a hint for highlighting (``bibtex``)."""
+
+    text: str
+    language: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Divider:
     pass
 
@@ -81,7 +90,17 @@ class PaperCard:
     published: str | None = None
 
 
-Block = Header | Text | Context | Divider | Actions | PaperCard
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a message (an export): its name, media type and bytes. Each
+    adapter delivers it its own way (Discord attachment, Slack upload, console file)."""
+
+    name: str
+    media_type: str
+    data: bytes
+
+
+Block = Header | Text | Context | Code | Divider | Actions | PaperCard
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +111,7 @@ class Message:
     ``button_updates``: buttons to relabel in the message the click came from (by action),
     so an upvote changes the count in place without re-rendering the card.
     ``thread_title``: the name of a thread opened on this message.
+    ``attachment``: a file that goes with it (an adapter that cannot deliver files says so).
     """
 
     text: str
@@ -100,6 +120,7 @@ class Message:
     button_updates: tuple[Button, ...] = ()
     thread_title: str | None = None
     is_error: bool = False
+    attachment: Attachment | None = None  # a file to deliver with the message
 
     def public(self) -> Message:
         return replace(self, ephemeral=False)
@@ -164,7 +185,7 @@ class BlockRenderers(Generic[R]):
         """Raise at start-up when a block kind has no handler, not at 9 am."""
         missing = [
             k.__name__
-            for k in (Header, Text, Context, Divider, Actions, PaperCard)
+            for k in (Header, Text, Context, Code, Divider, Actions, PaperCard)
             if k not in self.handlers
         ]
         if missing:

@@ -11,7 +11,7 @@ the core reaches adapters only through it, so no call site keeps a timeout of it
 * outcomes counted: posts and DMs sent or failed, through the :class:`Metrics` port.
 
 Every method of :class:`ChatAdapter`, and every optional capability the core looks for
-(:class:`Permalinks`, ``connected``), is forwarded explicitly: a wrapper that hid one would
+(:class:`Permalinks`, :class:`FileUploads`, ``connected``), is forwarded explicitly: a wrapper that hid one would
 silently switch a feature off (tests/core/test_outbound.py checks each of them).
 """
 
@@ -21,10 +21,10 @@ import asyncio
 from collections.abc import Awaitable
 from typing import TypeVar
 
-from bot.messages import Message
+from bot.messages import Attachment, Message
 from bot.metrics import Metrics, NullMetrics
 from bot.models import ChannelRef, UserRef
-from bot.ports import ChatAdapter, DeliveryError, Permalinks, PostedRef
+from bot.ports import ChatAdapter, DeliveryError, FileUploads, Permalinks, PostedRef
 
 T = TypeVar("T")
 
@@ -119,3 +119,15 @@ class Outbound:
         if not isinstance(self.inner, Permalinks):
             return None
         return await self._call("looking up the message's link", self.inner.permalink(ref))
+
+    async def upload(
+        self, channel: ChannelRef | None, user: UserRef, attachment: Attachment, comment: str
+    ) -> str | None:
+        """The inner adapter's upload; a DeliveryError when its platform takes no files."""
+        if not isinstance(self.inner, FileUploads):
+            raise DeliveryError(f"{self.platform} cannot take files", permanent=True)
+        return await self._call(
+            "uploading the file",
+            self.inner.upload(channel, user, attachment, comment),
+            counted="upload",
+        )

@@ -26,7 +26,7 @@ from bot.models import (
 
 if TYPE_CHECKING:
     from bot.commands import CommandCall
-    from bot.messages import Message
+    from bot.messages import Attachment, Message
     from bot.query import ParsedQuery
 
 
@@ -366,6 +366,16 @@ class Permalinks(Protocol):
     """Optional for adapters: a link people can click to reach a posted message."""
 
     async def permalink(self, ref: PostedRef) -> str | None: ...
+
+
+@runtime_checkable
+class FileUploads(Protocol):
+    """Optional for adapters: deliver a file (an export) to the person who asked for it, in
+    ``channel`` where there is one; returns where it went (a path, a link) or None."""
+
+    async def upload(
+        self, channel: ChannelRef | None, user: UserRef, attachment: Attachment, comment: str
+    ) -> str | None: ...
 
 
 InterimReply = Callable[["Message"], Awaitable[None]]

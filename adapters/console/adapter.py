@@ -16,15 +16,16 @@ import getpass
 import itertools
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
 from adapters.console.render import render_message
 from bot.actions import decode
-from bot.messages import Actions, Message
+from bot.messages import Actions, Attachment, Message
 from bot.models import ChannelRef, Platform, UserRef
-from bot.ports import CommandHandler, PostedRef, interim_reply
+from bot.ports import CommandHandler, DeliveryError, PostedRef, interim_reply
 
 WORKSPACE = "local"
 CHANNEL = "terminal"
@@ -42,8 +43,19 @@ def local_user() -> UserRef:
 class ConsoleAdapter:
     platform = Platform.CONSOLE.value
 
-    def __init__(self, out: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        out: TextIO | None = None,
+        *,
+        files_dir: Path | None = None,
+        save: Callable[[Path, bytes], None] | None = None,
+    ) -> None:
+        """``save`` writes a file whole or not at all (the composition root passes
+        bot.cli_export.write_atomically); files land in ``files_dir`` (default: the current
+        directory). Without ``save`` the console takes no files."""
         self.out = out or sys.stdout
+        self.files_dir = files_dir
+        self.save = save
         self._ids = itertools.count(1)
         # Logging may write from other threads; the prompt state and stdout go together.
         self._lock = threading.RLock()
@@ -118,6 +130,26 @@ class ConsoleAdapter:
 
     async def check_channel(self, channel: ChannelRef) -> str | None:
         return None
+
+    async def upload(
+        self, channel: ChannelRef | None, user: UserRef, attachment: Attachment, comment: str
+    ) -> str | None:
+        """Write the file next to the user (never over an existing one) and print its path."""
+        if self.save is None:
+            raise DeliveryError("this console does not save files", permanent=True)
+        folder = self.files_dir or Path.cwd()
+        target = folder / attachment.name
+        stem, suffix = target.stem, target.suffix
+        for n in itertools.count(2):
+            if not target.exists():
+                break
+            target = folder / f"{stem}-{n}{suffix}"
+        try:
+            self.save(target, attachment.data)
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {target}: {exc.strerror or exc}") from None
+        self.write(f"{comment}\nWrote {target}" if comment else f"Wrote {target}")
+        return str(target)
 
 
 def _reader(stdin: TextIO) -> asyncio.Queue[str]:
@@ -198,5 +230,11 @@ async def run_console(engine: CommandHandler, adapter: ConsoleAdapter, stdin: Te
         finally:
             interim_reply.reset(token)
         nav = nav_actions(reply) or nav
+        if reply.attachment is not None:
+            try:
+                await adapter.upload(channel, user, reply.attachment, render_message(reply))
+            except DeliveryError as exc:
+                adapter.write(f"The file could not be saved: {exc}.\n")
+            continue
         adapter.write(render_message(reply) + "\n")
     return 0

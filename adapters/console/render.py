@@ -10,6 +10,7 @@ from bot.messages import (
     Actions,
     BlockRenderers,
     Button,
+    Code,
     Context,
     Divider,
     Header,
@@ -62,6 +63,11 @@ def _text(block: Text) -> str:
 @renderers.register(Context)
 def _context(block: Context) -> str:
     return fill(block.text, "  ")
+
+
+@renderers.register(Code)
+def _code(block: Code) -> str:
+    return block.text.rstrip("\n")  # as is: copied from the terminal, never rewrapped
 
 
 @renderers.register(Divider)

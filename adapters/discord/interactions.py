@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -162,6 +163,9 @@ class Interactions:
     async def reply(self, interaction: discord.Interaction[Any], message: Message) -> None:
         """Answer an interaction (or follow up a deferred one) with a rendered Message."""
         kwargs = render_message(message).send_kwargs()
+        if message.attachment is not None:  # an export: the file goes with the answer
+            data, name = message.attachment.data, message.attachment.name
+            kwargs["file"] = discord.File(io.BytesIO(data), filename=name)
         ephemeral = message.ephemeral or message.is_error
         if interaction.response.is_done():
             await interaction.followup.send(ephemeral=ephemeral, **kwargs)

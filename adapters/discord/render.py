@@ -36,6 +36,7 @@ from bot.messages import (
     Actions,
     BlockRenderers,
     Button,
+    Code,
     Context,
     Divider,
     Header,
@@ -84,6 +85,18 @@ def _text(block: Text) -> Part:
 def _context(block: Context) -> Part:
     # "-#" is Discord's small-print markdown; one per line or only the first line shrinks.
     return Part(lines=[f"-# {escape(line)}" for line in block.text.splitlines() if line.strip()])
+
+
+FENCE = "```"
+# The fence, a language tag and two newlines; the rest of the content is the code.
+CODE_MAX = CONTENT_MAX - 3 * len(FENCE) - 20
+
+
+@renderers.register(Code)
+def _code(block: Code) -> Part:
+    # A fence inside the code would close the block: a zero-width space breaks it up.
+    text = block.text.rstrip("\n").replace(FENCE, "`\u200b``")
+    return Part(lines=[f"{FENCE}{block.language}\n{clip(text, CODE_MAX)}\n{FENCE}"])
 
 
 @renderers.register(Divider)

@@ -30,6 +30,7 @@ from adapters.slack.render import (
     render_message,
     unescape,
 )
+from adapters.slack.uploads import send_file
 from bot.actions import decode
 from bot.messages import Message
 from bot.models import ChannelRef, Platform, UserRef
@@ -95,9 +96,11 @@ def register(
 ) -> None:
     """Attach the listeners to ``app`` (no global app: each adapter has its own)."""
 
-    async def on_papers(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_papers(
+        ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
-        await answer_command(engine, people, memory, body, respond)
+        await answer_command(engine, people, memory, body, respond, client)
 
     async def on_button(
         ack: AsyncAck,
@@ -143,6 +146,7 @@ async def answer_command(
     memory: EphemeralMemory,
     body: dict[str, Any],
     respond: AsyncRespond,
+    client: AsyncWebClient | None = None,
 ) -> None:
     team = str(body.get("team_id") or "")
     caller = await people.caller(team, str(body.get("user_id")), str(body.get("user_name") or ""))
@@ -153,6 +157,8 @@ async def answer_command(
         caller = await with_membership(people, caller, channel)
         channel = discussion_channel(channel)
     message = await engine.handle_text(caller, f"{SLASH_COMMAND} {text}".strip(), channel)
+    if message.attachment is not None and client is not None:  # an export: a file upload
+        message = await send_file(client, caller.user_id, message.attachment, message.text)
     await send_reply(respond, memory, message)
 
 

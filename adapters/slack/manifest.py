@@ -3,7 +3,8 @@
 Scopes are exactly what the adapter calls:
 - ``commands``: the ``/papers`` slash command;
 - ``chat:write``: post the daily thread, update the Upvote count, ephemeral replies;
-- ``im:write``: ``conversations.open`` for subscription DMs;
+- ``im:write``: ``conversations.open`` for subscription DMs and exports;
+- ``files:write``: ``files_upload_v2`` of a ``/papers export`` file into the caller's DM;
 - ``users:read``: ``users.info`` for the admin check (is_admin / is_owner);
 - ``channels:read`` / ``groups:read``: ``conversations.info`` in ``/papers channel setup``
   (public / private channels), so a missing invite is reported before 9 am, not at it;
@@ -30,6 +31,7 @@ BOT_SCOPES = (
     "channels:read",
     "chat:write",
     "commands",
+    "files:write",
     "groups:history",
     "groups:read",
     "im:write",

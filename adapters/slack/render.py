@@ -32,6 +32,7 @@ from bot.messages import (
     Actions,
     BlockRenderers,
     Button,
+    Code,
     Context,
     Divider,
     Header,
@@ -267,6 +268,14 @@ def _text(block: Text) -> list[Block]:
 @renderers.register(Context)
 def _context(block: Context) -> list[Block]:
     return [ContextBlock(elements=[_mrkdwn(fit(block.text, CONTEXT_TEXT), CONTEXT_TEXT)])]
+
+
+@renderers.register(Code)
+def _code(block: Code) -> list[Block]:
+    fence = "```"
+    text = block.text.rstrip("\n").replace(fence, "`\u200b``")
+    body = fit(text, SECTION_TEXT - 2 * len(fence) - 2)
+    return [SectionBlock(text=MarkdownTextObject(text=f"{fence}\n{body}\n{fence}", verbatim=True))]
 
 
 @renderers.register(Divider)

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import actions
-from bot.handlers import channels, discuss, guide, papers, subscriptions
+from bot.handlers import channels, cite, discuss, guide, papers, subscriptions
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -21,6 +21,8 @@ COMMANDS: dict[tuple[str, ...], Handler] = {
     ("today",): papers.today,
     ("search",): papers.search,
     ("paper",): papers.paper,
+    ("cite",): cite.cite,
+    ("export",): cite.export,
     ("top",): papers.top,
     ("discuss",): discuss.discuss,
     ("upvote",): papers.upvote,
@@ -40,6 +42,7 @@ ACTIONS: dict[str, Handler] = {
     actions.ABSTRACT.name: papers.abstract_click,
     actions.DISCUSS.name: discuss.discuss_click,
     actions.SEARCH_PAGE.name: papers.search_page_click,
+    actions.CITE.name: cite.cite_click,
 }
 
 COMPLETERS: dict[str, Handler] = {  # an Option's ``autocomplete`` kind -> suggestions

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.actions import ABSTRACT, DISCUSS, UPVOTE, encode
+from bot.actions import ABSTRACT, CITE, DISCUSS, UPVOTE, encode
 from bot.messages import (
     Block,
     Button,
@@ -57,6 +57,10 @@ def paper_card(
     if not full_abstract:
         buttons.append(
             Button("Abstract", encode(ABSTRACT, paper.arxiv_id), f"/papers paper {paper.arxiv_id}")
+        )
+    else:  # the one-paper view: the place to ask for a citation
+        buttons.append(
+            Button("Cite", encode(CITE, paper.arxiv_id), f"/papers cite {paper.arxiv_id}")
         )
     return PaperCard(
         arxiv_id=paper.arxiv_id,

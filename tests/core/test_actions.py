@@ -160,6 +160,7 @@ def test_the_flags_of_todays_actions() -> None:
         "abstract": (False, False, False),
         "discuss": (True, False, True),  # slow, and opens beside the daily thread
         "search": (False, True, False),  # a page replaces the page
+        "cite": (False, False, False),
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 from bot.messages import plain
 from bot.models import ChannelRef
 from bot.outbound import Outbound
-from bot.ports import ChatAdapter, DeliveryError, Permalinks
+from bot.ports import ChatAdapter, DeliveryError, FileUploads, Permalinks
 from tests.conftest import RecordingAdapter, alice
 
 CHANNEL = ChannelRef("console", "w", "c")
@@ -31,7 +31,7 @@ def protocol_methods(*protocols: type) -> list[str]:
 
 # Every wrapper the composition root may put around an adapter. A new wrapper goes here.
 WRAPPERS: dict[str, Callable[[Any], Any]] = {"outbound": lambda inner: Outbound(inner)}
-CAPABILITIES = protocol_methods(ChatAdapter, Permalinks)
+CAPABILITIES = protocol_methods(ChatAdapter, Permalinks, FileUploads)
 
 
 class Spy:
@@ -55,7 +55,7 @@ def test_the_protocol_lists_what_the_core_looks_for() -> None:
     assert {"send", "open_thread", "post_in_thread", "edit", "send_dm", "check_channel"} <= set(
         CAPABILITIES
     )
-    assert "permalink" in CAPABILITIES
+    assert "permalink" in CAPABILITIES and "upload" in CAPABILITIES
 
 
 @pytest.mark.parametrize("method", CAPABILITIES)
@@ -64,8 +64,9 @@ async def test_every_wrapper_forwards_every_capability(wrapper: str, method: str
     spy = Spy()
     wrapped = WRAPPERS[wrapper](spy)
     assert isinstance(wrapped, ChatAdapter) and isinstance(wrapped, Permalinks)
+    assert isinstance(wrapped, FileUploads)
     assert wrapped.platform == "spy" and wrapped.connected is False
-    proto = ChatAdapter if method in vars(ChatAdapter) else Permalinks
+    proto = next(p for p in (ChatAdapter, Permalinks, FileUploads) if method in vars(p))
     params = list(inspect.signature(getattr(proto, method)).parameters)[1:]  # without self
     args = tuple(object() for _ in params)
     result = await getattr(wrapped, method)(*args)
@@ -87,6 +88,12 @@ async def test_no_permalink_when_the_platform_has_none() -> None:
     assert not isinstance(inner, Permalinks)
     ref = await inner.send(CHANNEL, plain("hi"))
     assert await Outbound(inner).permalink(ref) is None
+
+
+async def test_an_upload_to_a_platform_without_files_is_a_permanent_fault() -> None:
+    with pytest.raises(DeliveryError) as caught:
+        await Outbound(RecordingAdapter()).upload(None, alice(), object(), "")  # type: ignore[arg-type]
+    assert caught.value.permanent
 
 
 class Hanging(RecordingAdapter):

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, web
 
 from tests.adapters.discord import payloads as p
 
@@ -36,6 +36,7 @@ class Request:
     body: Any
     headers: dict[str, str]
     status: int = 0
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, bytes
 
     def matches(self, method: str, pattern: str) -> bool:
         return self.method == method and re.fullmatch(pattern, self.path) is not None
@@ -303,13 +304,26 @@ class FakeDiscord:
 
     # ------------------------------------------------------------------ REST
     async def _rest(self, request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode(errors="replace")
+        files: list[tuple[str, str, bytes]] = []
+        if request.content_type == "multipart/form-data":  # a message with attachments
+            body: Any = None
+            reader = await request.multipart()
+            while (part := await reader.next()) is not None:
+                assert isinstance(part, BodyPartReader)
+                if part.name == "payload_json":
+                    body = json.loads(await part.read())
+                else:
+                    kind = part.headers.get("Content-Type", "")
+                    files.append((part.filename or "", kind, bytes(await part.read())))
+        else:
+            raw = await request.read()
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode(errors="replace")
         path = request.path.removeprefix(API)
         rec = Request(request.method, path, dict(request.query), body, dict(request.headers))
+        rec.files = files
         self.requests.append(rec)
         response = await self._answer(rec, request.path.startswith(API))
         rec.status = response.status

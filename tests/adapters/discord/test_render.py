@@ -198,3 +198,14 @@ def test_any_text_fits(title: str, abstract: str, reason: str, extra: list[str],
     cards = tuple(card(i, title=title, abstract=abstract, reason=reason) for i in range(1, n + 1))
     blocks = (*[Text(t) for t in extra], *cards)
     check_limits(r.render_message(Message(text=title, blocks=blocks)))
+
+
+def test_code_is_fenced_as_is_and_fits_the_content() -> None:
+    from bot.messages import Code
+
+    entry = "@misc{a,\n  title = {A_B *c* ```x```},\n}\n"
+    out = r.render_message(Message(entry, (Code(entry, "bibtex"),)))
+    assert out.content.startswith("```bibtex\n@misc{a,\n  title = {A_B *c* `\u200b``x")
+    assert out.content.endswith("}\n```")
+    long = r.render_message(Message("x", (Code("y" * 10_000),)))
+    assert len(long.content) <= 2000 and long.content.endswith("…\n```")

@@ -99,6 +99,7 @@ class FakeSlack:
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_url: str | None = None  # what apps.connections.open hands out
         self._ts = itertools.count(1)
+        self.uploads: dict[str, dict[str, Any]] = {}  # file id -> filename, length, data
         self._event = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -108,6 +109,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{rid}", self._response)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._link)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
@@ -256,6 +258,23 @@ class FakeSlack:
     def _m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"message_ts": self._next_ts()}
 
+    # files_upload_v2: an upload URL per file, the bytes posted there, then the completion
+    def _m_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{len(self.uploads) + 1:06d}"
+        self.uploads[file_id] = {"filename": p.get("filename"), "length": int(p["length"])}
+        return {"upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        files = json.loads(p["files"]) if isinstance(p.get("files"), str) else p["files"]
+        done = []
+        for f in files:
+            upload = self.uploads.get(f["id"])
+            if upload is None or len(upload.get("data", b"")) != upload["length"]:
+                return {"error": "file_upload_incomplete"}
+            upload.update(channel=p.get("channel_id"), comment=p.get("initial_comment"))
+            done.append({"id": f["id"], "title": f.get("title"), "name": upload["filename"]})
+        return {"files": done}
+
     def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         user = str(p.get("users"))
         if user in self.dm_closed:
@@ -297,6 +316,14 @@ class FakeSlack:
         self.responses.setdefault(request.match_info["rid"], []).append(data)
         self._notify()
         return web.Response(text="ok" if not problems else "invalid_blocks")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        upload = self.uploads.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload["data"] = await request.read()
+        self._notify()
+        return web.Response(text="OK - " + str(len(upload["data"])))
 
     async def _link(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse()

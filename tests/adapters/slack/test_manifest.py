@@ -62,6 +62,7 @@ def test_scopes_command_and_socket_mode(tmp_path: Path) -> None:
         "channels:read",
         "chat:write",
         "commands",
+        "files:write",
         "groups:history",
         "groups:read",
         "im:write",

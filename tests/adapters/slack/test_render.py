@@ -186,3 +186,17 @@ def test_every_block_kind_has_a_renderer() -> None:
 
     with pytest.raises(UnknownBlockError):
         render_message(Message("x", (Odd(),)))  # type: ignore[arg-type]
+
+
+def test_code_is_one_fenced_section_with_only_slacks_three_escapes() -> None:
+    from bot.messages import Code
+
+    entry = "@misc{a,\n  title = {A \\& B <x> ```c```},\n}\n"
+    out = render_message(Message(entry, (Code(entry, "bibtex"),)))
+    assert block_kit_problems(out.blocks) == []
+    (section,) = out.blocks
+    text = section["text"]["text"]
+    assert text.startswith("```\n@misc{a,") and text.endswith("}\n```")
+    assert "A \\&amp; B &lt;x&gt;" in text and "```c" not in text
+    long = render_message(Message("x", (Code("y" * 10_000),))).blocks
+    assert block_kit_problems(long) == [] and long[0]["text"]["text"].endswith("…\n```")
