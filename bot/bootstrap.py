@@ -29,6 +29,7 @@ from bot.notify import Notifier
 from bot.outbound import Outbound
 from bot.ports import ChatAdapter, Clock, PaperSource, Store
 from bot.ratelimit import CommandLimiter
+from bot.taste_service import TasteService
 
 K = TypeVar("K")
 
@@ -45,6 +46,7 @@ class Services:
     stopping: asyncio.Event
     ingest: Ingest
     digests: Digests
+    tastes: TasteService
     publisher: Publisher
     notifier: Notifier
     discussions: Discussions
@@ -78,7 +80,12 @@ def build_services(
     adapters: dict[str, ChatAdapter] = {}
     stopping = asyncio.Event()
     ingest = Ingest(sources, store.papers, clock, metrics, deadline=settings.fetch_deadline)
-    digests = Digests(store.papers, store.votes, store.discussions, weights_from(settings))
+    tastes = TasteService(
+        tastes=store.tastes, votes=store.votes, discussions=store.discussions, clock=clock
+    )
+    digests = Digests(
+        store.papers, store.votes, store.discussions, weights_from(settings), tastes.for_workspace
+    )
     publisher = Publisher(
         deliveries=store.deliveries,
         feeds=store.feeds,
@@ -107,6 +114,7 @@ def build_services(
         adapters=adapters,
         timezone=settings.timezone,
         dm_time=settings.dm_time,
+        taste_of=tastes.for_person,
     )
     discussions = Discussions(
         papers=store.papers,
@@ -128,6 +136,7 @@ def build_services(
         # services, or the one thing of theirs a handler uses
         "clock": clock,
         "digests": digests,
+        "tastes": tastes,
         "adapters": adapters,
         "open_discussion": discussions.discuss,
         "set_discuss": discussions.set_enabled,
@@ -170,6 +179,7 @@ def build_services(
         stopping=stopping,
         ingest=ingest,
         digests=digests,
+        tastes=tastes,
         publisher=publisher,
         notifier=notifier,
         discussions=discussions,

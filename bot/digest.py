@@ -6,10 +6,11 @@ weights), for commands, the CLI and the daily threads alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 
 from bot import query
+from bot import taste as T
 from bot.config import Settings
 from bot.models import ScoredPaper
 from bot.ports import DiscussionRepo, PaperRepo, VoteRepo
@@ -24,7 +25,16 @@ def weights_from(settings: Settings) -> Weights:
         relevance=settings.weight_relevance,
         freshness=settings.weight_freshness,
         discussion=settings.weight_discussion,
+        taste=settings.weight_taste,
     )
+
+
+# ``TasteService.for_workspace``: (platform, workspace) -> the workspace's taste, or None
+WorkspaceTaste = Callable[[str, str], Awaitable[T.Taste | None]]
+
+
+async def no_taste(platform: str, workspace: str) -> T.Taste | None:
+    return None
 
 
 class Digests:
@@ -34,11 +44,13 @@ class Digests:
         votes: VoteRepo,
         discussions: DiscussionRepo,
         weights: Weights,
+        taste: WorkspaceTaste = no_taste,
     ) -> None:
         self.papers = papers
         self.votes = votes
         self.discussions = discussions
         self.weights = weights
+        self.taste = taste
 
     async def search(
         self,
@@ -74,7 +86,9 @@ class Digests:
         platform: str = "console",
         workspace: str = "local",
     ) -> list[ScoredPaper]:
-        """The day's papers ranked for a feed: HF upvotes, local votes, stars, topic, freshness."""
+        """The day's papers ranked for a feed: HF upvotes, local votes, stars, topic,
+        freshness, discussion and the workspace's taste; the top ``top`` of ALL the day's
+        papers (matching the topic). Without a taste (no votes yet) exactly the old order."""
         papers = await self.papers.featured_on(day)
         bm25: dict[str, float] | None = None
         label = None
@@ -88,6 +102,7 @@ class Digests:
         ids = [p.arxiv_id for p in papers]
         votes = await self.votes.counts(platform, workspace, ids)
         activity = await self.discussions.activity(platform, workspace, ids)
+        taste = await self.taste(platform, workspace)
         ranked = score_papers(
             papers,
             day=day,
@@ -96,6 +111,7 @@ class Digests:
             relevance_bm25=bm25,
             topic=label,
             activity=activity,
+            taste=T.values(taste, papers),
         )
         return ranked[:top]
 
@@ -119,11 +135,14 @@ class Digests:
         if missing:
             papers = await self.papers.get_many(missing)
             votes = await self.votes.counts(platform, workspace, missing)
+            gone = [papers[i] for i in missing if i in papers]
+            taste = await self.taste(platform, workspace)
             for s in score_papers(
-                [papers[i] for i in missing if i in papers],
+                gone,
                 day=day,
                 votes=votes,
                 weights=self.weights,
+                taste=T.values(taste, gone),
             ):
                 found[s.paper.arxiv_id] = s
         return found

@@ -12,12 +12,13 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import query
-from bot.models import Subscription, UserRef
+from bot import taste as T
+from bot.models import Paper, Subscription, UserRef
 from bot.ports import (
     ChatAdapter,
     DeliveryError,
@@ -38,6 +39,22 @@ CLOSED_DMS_NOTICE = (
 )
 
 
+# ``TasteService.for_person``: the person's taste (own votes first, then the team's), or None
+PersonTaste = Callable[[UserRef], Awaitable[T.Taste | None]]
+
+
+async def no_taste(user: UserRef) -> T.Taste | None:
+    return None
+
+
+def by_taste(papers: list[Paper], taste: T.Taste | None) -> list[Paper]:
+    """``papers`` best first for the person; without a taste, unchanged (stable sort)."""
+    if taste is None:
+        return papers
+    scores = taste.scores(papers)
+    return sorted(papers, key=lambda p: -scores.get(p.arxiv_id, 0.0))
+
+
 class Notifier:
     def __init__(
         self,
@@ -48,7 +65,9 @@ class Notifier:
         adapters: Mapping[str, ChatAdapter],
         timezone: str,
         dm_time: time,
+        taste_of: PersonTaste = no_taste,
     ) -> None:
+        self.taste_of = taste_of
         self.papers = papers
         self.subscriptions = subscriptions
         self.notifications = notifications
@@ -138,8 +157,13 @@ class Notifier:
                     pairs += [(sub.id, a) for a in unsent]
             if not matches:
                 continue
+            taste = await self.taste_of(user)
             message = dm_digest(
-                day, [(q, [papers[i] for i in ids if i in papers]) for q, ids in matches]
+                day,
+                [
+                    (q, by_taste([papers[i] for i in ids if i in papers], taste))
+                    for q, ids in matches
+                ],
             )
             adapter = self.adapters[user.platform]
             if not await self.notifications.claim_dm(user, day, self.owner):

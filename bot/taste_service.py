@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from bot import taste as T
 from bot.models import Paper, UserRef
-from bot.ports import Clock, Store
+from bot.ports import Clock, DiscussionRepo, Store, TasteRepo, VoteRepo
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +45,33 @@ class Signals:
 
 
 class TasteService:
-    def __init__(self, store: Store, clock: Clock, *, background: int = BACKGROUND) -> None:
-        self.store = store
+    def __init__(
+        self,
+        *,
+        tastes: TasteRepo,
+        votes: VoteRepo,
+        discussions: DiscussionRepo,
+        clock: Clock,
+        background: int = BACKGROUND,
+    ) -> None:
+        self.tastes = tastes
+        self.votes = votes
+        self.discussions = discussions
         self.clock = clock
         self.background = background
         self._cache: OrderedDict[tuple[str, str, str, int], T.Taste | None] = OrderedDict()
         self._locks: dict[tuple[str, str, str], asyncio.Lock] = {}
+
+    @classmethod
+    def of(cls, store: Store, clock: Clock, *, background: int = BACKGROUND) -> TasteService:
+        """The service over ``store``'s three repositories it reads (tests, the bench)."""
+        return cls(
+            tastes=store.tastes,
+            votes=store.votes,
+            discussions=store.discussions,
+            clock=clock,
+            background=background,
+        )
 
     async def for_workspace(self, platform: str, workspace: str) -> T.Taste | None:
         """The workspace's taste; None before anyone voted (the ranking stays as it was)."""
@@ -58,10 +79,10 @@ class TasteService:
 
     async def for_person(self, user: UserRef) -> T.Taste | None:
         """The person's taste for their DMs: their own signals first, then the team's."""
-        version = await self.store.tastes.inputs_version(user.platform, user.workspace)
-        own = await self.store.votes.labelled(user.platform, user.workspace, user.user_id)
+        version = await self.tastes.inputs_version(user.platform, user.workspace)
+        own = await self.votes.labelled(user.platform, user.workspace, user.user_id)
         if not own:
-            own_replies = await self.store.discussions.participation(
+            own_replies = await self.discussions.participation(
                 user.platform, user.workspace, user.user_id
             )
             if not own_replies:
@@ -70,10 +91,10 @@ class TasteService:
 
     async def signals(self, platform: str, workspace: str) -> Signals:
         """The workspace's votes, discussion participation and background papers."""
-        version = await self.store.tastes.inputs_version(platform, workspace)
-        votes = await self.store.votes.labelled(platform, workspace)
-        replies = await self.store.discussions.participation(platform, workspace)
-        background = await self.store.tastes.background(self.background) if votes or replies else []
+        version = await self.tastes.inputs_version(platform, workspace)
+        votes = await self.votes.labelled(platform, workspace)
+        replies = await self.discussions.participation(platform, workspace)
+        background = await self.tastes.background(self.background) if votes or replies else []
         found = [T.Signal(user, paper, value) for user, paper, value in votes]
         found += [T.Signal(user, paper, 1, "discussion") for user, paper in replies]
         return Signals(version, tuple(found), tuple(background))
@@ -91,7 +112,7 @@ class TasteService:
     async def _current(
         self, platform: str, workspace: str, user_id: str, version: int | None = None
     ) -> T.Taste | None:
-        tastes = self.store.tastes
+        tastes = self.tastes
         if version is None:
             version = await tastes.inputs_version(platform, workspace)
         key = (platform, workspace, user_id, version)
@@ -111,7 +132,7 @@ class TasteService:
     async def _stored(
         self, platform: str, workspace: str, user_id: str, version: int
     ) -> T.Taste | None:
-        stored = await self.store.tastes.get(platform, workspace, user_id)
+        stored = await self.tastes.get(platform, workspace, user_id)
         if stored is None or stored.version != version:
             return None
         try:
@@ -129,11 +150,9 @@ class TasteService:
             log.exception("could not learn the taste of %s:%s", platform, workspace)
             return None
         if taste is None:
-            await self.store.tastes.forget(platform, workspace, user_id)
+            await self.tastes.forget(platform, workspace, user_id)
         else:
-            await self.store.tastes.put(
-                platform, workspace, user_id, data.version, taste.to_bytes()
-            )
+            await self.tastes.put(platform, workspace, user_id, data.version, taste.to_bytes())
         return taste
 
     def _remember(self, key: tuple[str, str, str, int], taste: T.Taste | None) -> None:

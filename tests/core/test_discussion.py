@@ -78,10 +78,14 @@ async def test_a_channel_the_bot_lost_gives_a_clear_message(filled: Services) ->
     assert "Opened a discussion" in retry.text
 
 
-async def test_replies_to_daily_thread_messages_count(filled: Services, store: Repositories) -> None:
+async def test_replies_to_daily_thread_messages_count(
+    filled: Services, store: Repositories
+) -> None:
     adapter = RecordingAdapter()
     filled.attach(adapter)
-    await filled.dispatcher.handle_text(alice(admin=True), "/papers channel setup 09:00 UTC 3", CHANNEL)
+    await filled.dispatcher.handle_text(
+        alice(admin=True), "/papers channel setup 09:00 UTC 3", CHANNEL
+    )
     await filled.dispatcher.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
     first_item = next(mid for kind, mid, _ in adapter.posts if kind.startswith("in:"))
     assert await filled.dispatcher.record_reply(
@@ -125,7 +129,9 @@ async def test_console_prints_a_thread_marker(filled: Services) -> None:
     out = io.StringIO()
     adapter = ConsoleAdapter(out)
     filled.attach(adapter)
-    await run_console(filled.dispatcher, adapter, io.StringIO(f"/papers discuss {fixture_ids()[0]}\n"))
+    await run_console(
+        filled.dispatcher, adapter, io.StringIO(f"/papers discuss {fixture_ids()[0]}\n")
+    )
     text = out.getvalue()
     assert "🧵 thread “Learned Step Schedules for Fast Diffusion Sampling”" in text
     assert "Discussion opened by" in text and "Opened a discussion of" in text

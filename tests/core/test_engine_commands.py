@@ -67,7 +67,9 @@ async def test_search_pages_with_buttons_that_survive_a_restart(
     reply = await filled.dispatcher.handle_text(alice(), "/papers search heraldic")
     assert reply.ephemeral and "Results 1–5 of 12" in reply.text
     nav = [a for a in buttons(reply) if a.startswith("search:")]
-    fresh = build_services(filled.settings, store, [], filled.clock)  # "restart": new engine, same db
+    fresh = build_services(
+        filled.settings, store, [], filled.clock
+    )  # "restart": new engine, same db
     page2 = await fresh.dispatcher.handle_action(alice(), nav[0])
     assert "Results 6–10 of 12" in page2.text
 
@@ -91,8 +93,14 @@ async def test_search_pagination_is_stable(filled: Services, store: Repositories
 
 
 async def test_search_bad_input(filled: Services) -> None:
-    assert "needs a date" in (await filled.dispatcher.handle_text(alice(), "/papers search since:soon")).text
-    assert "at least one word" in (await filled.dispatcher.handle_text(alice(), "/papers search ***")).text
+    assert (
+        "needs a date"
+        in (await filled.dispatcher.handle_text(alice(), "/papers search since:soon")).text
+    )
+    assert (
+        "at least one word"
+        in (await filled.dispatcher.handle_text(alice(), "/papers search ***")).text
+    )
     reply = await filled.dispatcher.handle_text(alice(), "/papers search zzzqqqxxx")
     assert "No papers match" in reply.text
 
@@ -107,7 +115,10 @@ async def test_paper_accepts_ids_and_urls(filled: Services) -> None:
     ):
         reply = await filled.dispatcher.handle_text(alice(), f"/papers paper {ref}")
         assert cards(reply) and cards(reply)[0].abstract, ref
-    assert "not an arXiv id" in (await filled.dispatcher.handle_text(alice(), "/papers paper hello")).text
+    assert (
+        "not an arXiv id"
+        in (await filled.dispatcher.handle_text(alice(), "/papers paper hello")).text
+    )
     assert (
         "don't have 2501.99999"
         in (await filled.dispatcher.handle_text(alice(), "/papers paper 2501.99999")).text
@@ -126,7 +137,9 @@ async def test_upvote_toggles_and_updates_the_button(filled: Services) -> None:
     assert "Removed your vote" in undo.text and "1 vote here" in undo.text
 
 
-async def test_concurrent_clicks_count_once_per_person(filled: Services, store: Repositories) -> None:
+async def test_concurrent_clicks_count_once_per_person(
+    filled: Services, store: Repositories
+) -> None:
     pid = fixture_ids()[1]
     users = [UserRef("console", "ws1", f"u{i}") for i in range(10)]
     await asyncio.gather(*(filled.dispatcher.handle_action(u, f"upvote:{pid}") for u in users))
@@ -137,7 +150,9 @@ async def test_top_week_ranks_by_votes_and_hf(filled: Services) -> None:
     ids = fixture_ids()  # HF upvotes 87, 12, 5
     filled.dispatcher.limiter.limit = 100
     for i in range(8):
-        await filled.dispatcher.handle_action(UserRef("console", "ws1", f"u{i}"), f"upvote:{ids[2]}")
+        await filled.dispatcher.handle_action(
+            UserRef("console", "ws1", f"u{i}"), f"upvote:{ids[2]}"
+        )
     reply = await filled.dispatcher.handle_text(alice(), "/papers top week")
     # 87 HF; 5 HF + 8 votes = 13; 12 HF
     assert [c.arxiv_id for c in cards(reply)][:3] == [ids[0], ids[2], ids[1]]
@@ -147,22 +162,37 @@ async def test_top_week_ranks_by_votes_and_hf(filled: Services) -> None:
 
 
 async def test_subscriptions_lifecycle(filled: Services) -> None:
-    ok = await filled.dispatcher.handle_text(alice(), '/papers subscribe "gaussian splatting" -survey')
+    ok = await filled.dispatcher.handle_text(
+        alice(), '/papers subscribe "gaussian splatting" -survey'
+    )
     assert 'Subscribed to "gaussian splatting" -survey' in ok.text
-    dup = await filled.dispatcher.handle_text(alice(), '/papers subscribe  "gaussian  splatting"   -survey')
+    dup = await filled.dispatcher.handle_text(
+        alice(), '/papers subscribe  "gaussian  splatting"   -survey'
+    )
     assert "already follow" in dup.text
-    assert "needs a date" in (await filled.dispatcher.handle_text(alice(), "/papers subscribe since:x")).text
+    assert (
+        "needs a date"
+        in (await filled.dispatcher.handle_text(alice(), "/papers subscribe since:x")).text
+    )
     listed = await filled.dispatcher.handle_text(alice(), "/papers subscriptions")
     assert '"gaussian splatting" -survey' in listed.text and "(1/25)" in listed.text
-    gone = await filled.dispatcher.handle_text(alice(), '/papers unsubscribe "gaussian splatting" -survey')
+    gone = await filled.dispatcher.handle_text(
+        alice(), '/papers unsubscribe "gaussian splatting" -survey'
+    )
     assert "Unsubscribed" in gone.text
-    assert "don't follow" in (await filled.dispatcher.handle_text(alice(), "/papers unsubscribe nope")).text
+    assert (
+        "don't follow"
+        in (await filled.dispatcher.handle_text(alice(), "/papers unsubscribe nope")).text
+    )
 
 
 async def test_unsubscribe_by_id_and_all(filled: Services) -> None:
     await filled.dispatcher.handle_text(alice(), "/papers subscribe diffusion")
     await filled.dispatcher.handle_text(alice(), "/papers subscribe retrieval")
-    assert "Unsubscribed" in (await filled.dispatcher.handle_text(alice(), "/papers unsubscribe #1")).text
+    assert (
+        "Unsubscribed"
+        in (await filled.dispatcher.handle_text(alice(), "/papers unsubscribe #1")).text
+    )
     assert "all 1" in (await filled.dispatcher.handle_text(alice(), "/papers unsubscribe all")).text
 
 
@@ -170,7 +200,8 @@ async def test_at_most_25_subscriptions(filled: Services) -> None:
     filled.dispatcher.limiter.limit = 1000
     for i in range(25):
         assert (
-            "Subscribed" in (await filled.dispatcher.handle_text(alice(), f"/papers subscribe topic{i}")).text
+            "Subscribed"
+            in (await filled.dispatcher.handle_text(alice(), f"/papers subscribe topic{i}")).text
         )
     reply = await filled.dispatcher.handle_text(alice(), "/papers subscribe one-too-many")
     assert reply.is_error and "25 topics" in reply.text
@@ -180,7 +211,9 @@ async def test_channel_commands_need_an_admin(filled: Services) -> None:
     for line in ("/papers channel setup", "/papers channel off", "/papers post-now"):
         reply = await filled.dispatcher.handle_text(alice(admin=False), line, CHANNEL)
         assert reply.is_error and "Only admins" in reply.text
-    status = await filled.dispatcher.handle_text(alice(admin=False), "/papers channel status", CHANNEL)
+    status = await filled.dispatcher.handle_text(
+        alice(admin=False), "/papers channel status", CHANNEL
+    )
     assert "no daily thread" in status.text
 
 
@@ -212,7 +245,10 @@ async def test_channel_setup_validates_and_reports_status(filled: Services) -> N
     assert "Next post: Sat 26 Sep 09:00" in status.text
     off = await filled.dispatcher.handle_text(admin, "/papers channel off", CHANNEL)
     assert "Stopped" in off.text
-    assert "off" in (await filled.dispatcher.handle_text(bob(), "/papers channel status", CHANNEL)).text
+    assert (
+        "off"
+        in (await filled.dispatcher.handle_text(bob(), "/papers channel status", CHANNEL)).text
+    )
 
 
 async def test_setup_reports_missing_permissions(filled: Services) -> None:
@@ -251,7 +287,9 @@ async def test_closed_dm_notice_is_shown_once(filled: Services, store: Repositor
     await store.subscriptions.pause_user(alice(), "Your DMs are closed.")
     reply = await filled.dispatcher.handle_text(alice(), "/papers help")
     assert reply.text.startswith("Your DMs are closed.")
-    assert not (await filled.dispatcher.handle_text(alice(), "/papers help")).text.startswith("Your DMs")
+    assert not (await filled.dispatcher.handle_text(alice(), "/papers help")).text.startswith(
+        "Your DMs"
+    )
 
 
 async def test_an_unexpected_failure_is_one_sentence(filled: Services, store: Repositories) -> None:
@@ -270,5 +308,7 @@ async def test_setup_can_skip_empty_days_with_a_keyword_option(filled: Services)
         admin, "/papers channel setup 09:00 UTC 5 empty=skip diffusion -survey", CHANNEL
     )
     assert "Empty days: no post" in reply.text and "Topic: diffusion -survey" in reply.text
-    bad = await filled.dispatcher.handle_text(admin, "/papers channel setup 09:00 UTC 5 empty=maybe", CHANNEL)
+    bad = await filled.dispatcher.handle_text(
+        admin, "/papers channel setup 09:00 UTC 5 empty=maybe", CHANNEL
+    )
     assert bad.is_error and "empty= setting must be one of note, skip" in bad.text

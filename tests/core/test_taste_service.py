@@ -54,7 +54,7 @@ def ranked(taste: T.Taste | None) -> list[str]:
 
 async def test_no_votes_no_taste(store: Repositories, clock: FakeClock) -> None:
     await seed(store)
-    service = TasteService(store, clock)
+    service = TasteService.of(store, clock)
     assert await service.for_workspace("console", "local") is None
     assert await service.for_person(ALICE) is None
     assert await store.tastes.get("console", "local") is None
@@ -64,7 +64,7 @@ async def test_a_vote_counts_in_the_very_next_ranking(
     store: Repositories, clock: FakeClock
 ) -> None:
     await seed(store)
-    service = TasteService(store, clock)
+    service = TasteService.of(store, clock)
     before = ranked(await service.for_workspace("console", "local"))
     assert all("llm" in i for i in before[:4])
     await upvote_3d(store)
@@ -86,7 +86,7 @@ async def test_the_taste_survives_a_restart_without_retraining(
 ) -> None:
     await seed(store)
     await upvote_3d(store)
-    first = await TasteService(store, clock).for_workspace("console", "local")
+    first = await TasteService.of(store, clock).for_workspace("console", "local")
     assert first is not None
 
     def no_training(*args: object, **kwargs: object) -> None:
@@ -95,7 +95,7 @@ async def test_the_taste_survives_a_restart_without_retraining(
     monkeypatch.setattr(T, "train", no_training)
     again = await Database.open(settings.database)
     try:
-        service = TasteService(Repositories(again, clock), clock)
+        service = TasteService.of(Repositories(again, clock), clock)
         loaded = await service.for_workspace("console", "local")
         assert loaded is not None and loaded.terms == first.terms
         papers = day_papers(TODAY)
@@ -111,7 +111,7 @@ async def test_an_unreadable_stored_taste_is_retrained(
     await upvote_3d(store)
     version = await store.tastes.inputs_version("console", "local")
     await store.tastes.put("console", "local", "", version, b"garbage")
-    taste = await TasteService(store, clock).for_workspace("console", "local")
+    taste = await TasteService.of(store, clock).for_workspace("console", "local")
     assert taste is not None
     stored = await store.tastes.get("console", "local")
     assert stored is not None and T.Taste.from_bytes(stored.model).terms == taste.terms
@@ -124,7 +124,7 @@ async def test_a_persons_taste_starts_from_their_own_votes(
     for day in DAYS:  # Bob up-votes the LLM papers, Alice the 3D ones
         for p in topical("llm", 4, day):
             await store.votes.toggle(BOB, p.arxiv_id)
-    service = TasteService(store, clock)
+    service = TasteService.of(store, clock)
     carol = UserRef("console", "local", "carol")
     team = await service.for_workspace("console", "local")
     assert await service.for_person(carol) is team  # no votes of her own: the team's
@@ -142,7 +142,7 @@ async def test_discussion_participation_alone_makes_a_taste(
     at = datetime(2026, 9, 23, 12, tzinfo=UTC)
     for n, p in enumerate(p for day in DAYS for p in topical("3d", 4, day)):
         await store.discussions.add_reply("console", "local", f"m{n}", p.arxiv_id, "alice", at)
-    taste = await TasteService(store, clock).for_workspace("console", "local")
+    taste = await TasteService.of(store, clock).for_workspace("console", "local")
     assert taste is not None
     assert all("3d" in i for i in ranked(taste)[:4])
 
@@ -150,7 +150,7 @@ async def test_discussion_participation_alone_makes_a_taste(
 async def test_explain_lists_terms_and_voted_titles(store: Repositories, clock: FakeClock) -> None:
     await seed(store)
     await upvote_3d(store)
-    service = TasteService(store, clock)
+    service = TasteService.of(store, clock)
     taste = await service.for_workspace("console", "local")
     assert taste is not None
     paper = topical("3d", 1, TODAY)[0]

@@ -19,7 +19,9 @@ NOW = at_utc(2026, 9, 25, 9, 0)
 
 
 async def status_text(engine: Services) -> str:
-    return (await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)).text
+    return (
+        await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
+    ).text
 
 
 async def test_fresh_install_fetches_the_day_before_posting(

@@ -27,7 +27,9 @@ async def papers(store: Repositories, clock: FakeClock) -> None:
 
 
 async def status_text(engine: Services) -> str:
-    return (await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)).text
+    return (
+        await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
+    ).text
 
 
 async def test_a_permanent_error_turns_the_feed_off_with_the_reason(
@@ -53,7 +55,9 @@ async def test_a_permanent_error_turns_the_feed_off_with_the_reason(
     chat.fail_after = chat.fault = None
     assert await engine.publisher.publish_due(NOW + timedelta(minutes=5)) == []
     # Set up again (permission fixed): post-now finishes the same thread.
-    await engine.dispatcher.handle_text(alice(admin=True), "/papers channel setup 09:00 UTC 10", CHANNEL)
+    await engine.dispatcher.handle_text(
+        alice(admin=True), "/papers channel setup 09:00 UTC 10", CHANNEL
+    )
     reply = await engine.dispatcher.handle_text(alice(admin=True), "/papers post-now", CHANNEL)
     assert "Posted" in reply.text
     assert len(chat.threads()) == 1 and len(chat.items()) == 10

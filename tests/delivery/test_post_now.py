@@ -109,7 +109,10 @@ async def test_post_now_waits_a_bounded_time_and_the_status_names_what_was_poste
             "/papers channel status\n/papers post-now\n"
         )
         async with typed(script) as stdin:
-            assert await asyncio.wait_for(run_console(core.services.dispatcher, adapter, stdin), 10) == 0
+            assert (
+                await asyncio.wait_for(run_console(core.services.dispatcher, adapter, stdin), 10)
+                == 0
+            )
     text = screen.getvalue()
     assert (
         "Posted the thread for Mon 30 Nov (3 papers). Hugging Face did not answer within 0.5 s, "
@@ -142,7 +145,10 @@ async def test_post_now_with_nothing_stored_posts_nothing_and_says_why(
         core.services.attach(adapter)
         script = "/papers channel setup 09:00 UTC\n/papers post-now\n/papers channel status\n"
         async with typed(script) as stdin:
-            assert await asyncio.wait_for(run_console(core.services.dispatcher, adapter, stdin), 10) == 0
+            assert (
+                await asyncio.wait_for(run_console(core.services.dispatcher, adapter, stdin), 10)
+                == 0
+            )
     text = screen.getvalue()
     assert "Fetching today's papers (Tue 1 Dec) from Hugging Face and arXiv…" in text
     assert (

@@ -180,7 +180,9 @@ async def test_down_all_day_marks_the_day_missed_and_never_posts_it_late(
     assert missed.note == (
         "not posted: the bot was not running between 09:00 and 15:00 (Europe/Berlin)"
     )
-    status = await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
+    status = await engine.dispatcher.handle_text(
+        alice(admin=True), "/papers channel status", CHANNEL
+    )
     assert (
         "Last thread: Fri 25 Sep, papers of Thu 24 Sep — missed: not posted: the bot was not "
         "running between 09:00 and 15:00 (Europe/Berlin)"
@@ -266,7 +268,9 @@ async def test_status_shows_next_post_in_the_feed_zone_and_last_outcome(
     assert "Next post: Sun 25 Oct 09:00 (Europe/Berlin), papers of Sat 24 Oct" in setup.text
     await store.papers.upsert(paper_batch(date(2026, 10, 24)))
     await publish(engine, clock, at_utc(2026, 10, 25, 8, 0))  # 09:00 CET, after the change
-    status = await engine.dispatcher.handle_text(alice(admin=True), "/papers channel status", CHANNEL)
+    status = await engine.dispatcher.handle_text(
+        alice(admin=True), "/papers channel status", CHANNEL
+    )
     assert "Daily thread: on" in status.text
     assert "Next post: Mon 26 Oct 09:00 (Europe/Berlin), papers of Sun 25 Oct" in status.text
     # The thread of Sun 25 Oct showed the papers of Sat 24 Oct, and the status says so.

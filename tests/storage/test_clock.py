@@ -25,7 +25,9 @@ async def test_written_times_come_from_the_clock(store: Repositories, clock: Fak
     clock.set(T)
     feed_id = await a_feed(store)
     assert await store.feeds.enabled_since(feed_id) == T
-    await store.papers.upsert(SourceBatch((Paper(arxiv_id="2609.00001", title="A paper", abstract=""),)))
+    await store.papers.upsert(
+        SourceBatch((Paper(arxiv_id="2609.00001", title="A paper", abstract=""),))
+    )
     await store.papers.log_fetch("hf", DAY, T, True, 1, None)
     assert await store.papers.last_fetch() == T
     await store.subscriptions.add(Subscription(user=ALICE, query="diffusion"), max_per_user=5)

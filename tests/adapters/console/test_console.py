@@ -44,7 +44,9 @@ async def test_daily_thread_prints_as_a_thread(filled: Services) -> None:
     adapter = ConsoleAdapter(out)
     filled.attach(adapter)
     await run_console(
-        filled.dispatcher, adapter, io.StringIO("/papers channel setup 09:00 UTC 2\n/papers post-now\n")
+        filled.dispatcher,
+        adapter,
+        io.StringIO("/papers channel setup 09:00 UTC 2\n/papers post-now\n"),
     )
     text = out.getvalue()
     assert "🧵 thread “Papers · Thu 24 Sep”" in text
@@ -115,7 +117,9 @@ async def test_next_pages_through_actions_declared_to_replace(
         assert engine.clicks == [] and "There is no other page to show." in out.getvalue()
 
 
-async def test_next_and_previous_page_through_a_search(filled: Services, store: Repositories) -> None:
+async def test_next_and_previous_page_through_a_search(
+    filled: Services, store: Repositories
+) -> None:
     await store.papers.upsert(make_batch(HF_DAY, 12))
     out = io.StringIO()
     adapter = ConsoleAdapter(out)

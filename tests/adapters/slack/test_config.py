@@ -109,7 +109,9 @@ async def test_a_websocket_that_never_opens_does_not_hang_start(
 
 
 @pytest.mark.slow
-async def test_slack_unreachable_at_start(tmp_path: Path, fake: FakeSlack, engine: Services) -> None:
+async def test_slack_unreachable_at_start(
+    tmp_path: Path, fake: FakeSlack, engine: Services
+) -> None:
     settings = slack_settings(tmp_path, fake, "http", slack_api_base_url="http://127.0.0.1:9/api/")
     with pytest.raises(ConnectionError, match="could not be reached"):
         await build_slack_adapter(settings, engine.dispatcher).start()

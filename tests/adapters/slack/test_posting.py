@@ -27,7 +27,9 @@ USER = UserRef("slack", TEAM, "U0ALICE", "alice")
 
 @pytest.fixture
 async def adapter(tmp_path: Path, fake: FakeSlack, engine: Services) -> AsyncIterator[SlackAdapter]:
-    built = build_slack_adapter(slack_settings(tmp_path, fake, "http"), engine.dispatcher, post_interval=0)
+    built = build_slack_adapter(
+        slack_settings(tmp_path, fake, "http"), engine.dispatcher, post_interval=0
+    )
     yield built
     await built.close()
 
@@ -137,7 +139,9 @@ async def test_429_is_retried_after_retry_after(adapter: SlackAdapter, fake: Fak
 async def test_posts_to_one_channel_are_paced(
     tmp_path: Path, fake: FakeSlack, engine: Services
 ) -> None:
-    paced = build_slack_adapter(slack_settings(tmp_path, fake, "http"), engine.dispatcher, post_interval=0.1)
+    paced = build_slack_adapter(
+        slack_settings(tmp_path, fake, "http"), engine.dispatcher, post_interval=0.1
+    )
     for _ in range(3):
         await paced.send(CHANNEL, confirm("x"))
     await paced.send(ChannelRef("slack", TEAM, "C0OTHER"), confirm("y"))

@@ -30,7 +30,9 @@ from tests.adapters.slack.fake_slack import FakeSlack
 async def http_adapter(
     tmp_path: Path, fake: FakeSlack, filled: Services
 ) -> AsyncIterator[SlackAdapter]:
-    adapter = build_slack_adapter(slack_settings(tmp_path, fake, "http"), filled.dispatcher, http_port=0)
+    adapter = build_slack_adapter(
+        slack_settings(tmp_path, fake, "http"), filled.dispatcher, http_port=0
+    )
     await adapter.start()
     fake.calls.clear()  # the start-up auth.test
     yield adapter

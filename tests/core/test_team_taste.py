@@ -1,0 +1,100 @@
+"""Team taste in the rankings: through the dispatcher and handlers, on real SQLite."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.bootstrap import Services, build_services
+from bot.clock import FakeClock
+from bot.config import Settings
+from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
+from bot.ranking import score_papers
+from storage.db import Database
+from storage.store import Repositories
+from tests.conftest import StaticSource, alice
+from tests.taste_corpus import topical
+
+EARLIER = [date(2026, 9, d) for d in (21, 22, 23, 24)]
+TODAY = date(2026, 9, 25)  # the clock's day
+WS = {"platform": "console", "workspace": "ws1"}
+
+
+def day_papers(day: date) -> list[Paper]:
+    # the crowd prefers the LLM papers: HF upvotes put them first
+    return topical("llm", 5, day, upvotes=80) + topical("3d", 5, day, upvotes=5)
+
+
+async def seed(store: Repositories) -> None:
+    for day in [*EARLIER, TODAY]:
+        papers = day_papers(day)
+        await store.papers.upsert(
+            SourceBatch(
+                tuple(papers),
+                tuple(FeaturedOn(day, p.arxiv_id, "hf", r) for r, p in enumerate(papers, 1)),
+                source="hf",
+            )
+        )
+
+
+async def vote(store: Repositories, topic: str, value: int, who: UserRef | None = None) -> None:
+    for day in EARLIER:
+        for p in topical(topic, 5, day, upvotes=0):
+            await store.votes.toggle(who or alice(), p.arxiv_id, value=value)
+
+
+def topics(ids: list[str]) -> list[str]:
+    return ["3d" if ".3d" in i else "llm" for i in ids]
+
+
+async def test_cold_start_is_the_crowd_order(engine: Services, store: Repositories) -> None:
+    await seed(store)
+    ranked = await engine.digests.digest(TODAY, top=10, **WS)
+    old = score_papers(
+        day_papers(TODAY), day=TODAY, votes={}, weights=engine.digests.weights, activity={}
+    )
+    assert [(s.paper.arxiv_id, s.score) for s in ranked] == [
+        (s.paper.arxiv_id, s.score) for s in old
+    ]
+    assert all(c.name != "taste" for s in ranked for c in s.components)
+
+
+async def test_earlier_votes_reorder_the_next_day(engine: Services, store: Repositories) -> None:
+    await seed(store)
+    before = await engine.dispatcher.handle_text(alice(), "/papers today 3")
+    await vote(store, "3d", +1)
+    ranked = await engine.digests.digest(TODAY, top=5, **WS)
+    assert topics([s.paper.arxiv_id for s in ranked]) == ["3d"] * 5
+    after = await engine.dispatcher.handle_text(alice(), "/papers today 3")
+    assert before.text != after.text
+    first_3d = day_papers(TODAY)[5]
+    assert first_3d.title in after.text and first_3d.title not in before.text
+
+
+async def test_a_downvote_demotes_similar_papers(engine: Services, store: Repositories) -> None:
+    await seed(store)
+    await vote(store, "3d", +1)
+    await vote(store, "llm", -1, UserRef("console", "ws1", "bob"))
+    ranked = await engine.digests.digest(TODAY, top=10, **WS)
+    taste = {
+        s.paper.arxiv_id: dict((c.name, c.value) for c in s.components)["taste"] for s in ranked
+    }
+    assert all(v < 0 for i, v in taste.items() if ".llm" in i)
+    assert topics([s.paper.arxiv_id for s in ranked])[-5:] == ["llm"] * 5
+
+
+async def test_taste_persists_across_a_restart(
+    settings: Settings, store: Repositories, clock: FakeClock, engine: Services
+) -> None:
+    await seed(store)
+    await vote(store, "3d", +1)
+    first = await engine.digests.digest(TODAY, top=10, **WS)
+    again = await Database.open(settings.database)
+    try:
+        fresh = build_services(settings, Repositories(again, clock), [StaticSource()], clock)
+        second = await fresh.digests.digest(TODAY, top=10, **WS)
+    finally:
+        await again.close()
+    assert [(s.paper.arxiv_id, s.score) for s in first] == [
+        (s.paper.arxiv_id, s.score) for s in second
+    ]
+    assert topics([s.paper.arxiv_id for s in second])[0] == "3d"
