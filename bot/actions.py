@@ -75,6 +75,11 @@ class ActionCall:
 PAPER = Arg("arxiv_id", re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}"))
 
 UPVOTE = Action("upvote", (PAPER,), "toggle the caller's vote; relabels the button in place")
+DOWNVOTE = Action(
+    "downvote",
+    (PAPER,),
+    "toggle the caller's 👎 Not for me (replaces an upvote); a ranking signal, not a score",
+)
 ABSTRACT = Action("abstract", (PAPER,), "the paper's full card, only for the caller")
 DISCUSS = Action(
     "discuss",
@@ -91,7 +96,9 @@ SEARCH_PAGE = Action(
     replaces=True,
 )
 
-ACTIONS: dict[str, Action] = {a.name: a for a in (UPVOTE, ABSTRACT, DISCUSS, CITE, SEARCH_PAGE)}
+ACTIONS: dict[str, Action] = {
+    a.name: a for a in (UPVOTE, ABSTRACT, DISCUSS, CITE, SEARCH_PAGE, DOWNVOTE)
+}
 
 
 def encode(action: Action | str, *args: str | int) -> str:

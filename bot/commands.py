@@ -204,6 +204,12 @@ COMMANDS: tuple[Command, ...] = (
         example="/papers upvote 2411.01234",
     ),
     Command(
+        ("downvote",),
+        "👎 Not for me: toggle; papers like it rank lower for your team",
+        (_paper_id(),),
+        example="/papers downvote 2411.01234",
+    ),
+    Command(
         ("subscribe",),
         "Get a daily DM of new papers on a topic",
         (

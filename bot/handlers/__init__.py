@@ -26,6 +26,7 @@ COMMANDS: dict[tuple[str, ...], Handler] = {
     ("top",): papers.top,
     ("discuss",): discuss.discuss,
     ("upvote",): papers.upvote,
+    ("downvote",): papers.downvote,
     ("subscribe",): subscriptions.subscribe,
     ("unsubscribe",): subscriptions.unsubscribe,
     ("subscriptions",): subscriptions.list_topics,
@@ -43,6 +44,7 @@ ACTIONS: dict[str, Handler] = {
     actions.DISCUSS.name: discuss.discuss_click,
     actions.SEARCH_PAGE.name: papers.search_page_click,
     actions.CITE.name: cite.cite_click,
+    actions.DOWNVOTE.name: papers.downvote_click,
 }
 
 COMPLETERS: dict[str, Handler] = {  # an Option's ``autocomplete`` kind -> suggestions

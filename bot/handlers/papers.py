@@ -13,7 +13,7 @@ from bot.models import UserRef
 from bot.period import DEFAULT_PERIOD, Period
 from bot.ports import Clock, DiscussionRepo, PaperRepo, VoteRepo
 from bot.present.lists import discussed_list, ranked_list, search_results, top_list
-from bot.present.papers import paper_message, vote_toggled
+from bot.present.papers import downvote_toggled, paper_message, vote_toggled
 from bot.present.text import day_label, top_title
 
 SEARCH_PAGE_SIZE = 5
@@ -158,6 +158,30 @@ async def toggle_vote(
         return error(found)
     voted, count = await votes.toggle(caller, found.arxiv_id, clock.now())
     return vote_toggled(found, voted, count)
+
+
+async def downvote(
+    caller: UserRef, call: CommandCall, papers: PaperRepo, votes: VoteRepo, clock: Clock
+) -> Message:
+    return await toggle_downvote(caller, str(call.get("id")), papers, votes, clock)
+
+
+async def downvote_click(
+    caller: UserRef, call: actions.ActionCall, papers: PaperRepo, votes: VoteRepo, clock: Clock
+) -> Message:
+    return await toggle_downvote(caller, call.get("arxiv_id"), papers, votes, clock)
+
+
+async def toggle_downvote(
+    caller: UserRef, raw: str, papers: PaperRepo, votes: VoteRepo, clock: Clock
+) -> Message:
+    """👎 Not for me: toggles; replaces the caller's upvote (the store does, in one
+    transaction). An unknown or malformed id changes nothing."""
+    found = await known_paper(raw, papers)
+    if isinstance(found, str):
+        return error(found)
+    down, count = await votes.toggle(caller, found.arxiv_id, clock.now(), value=-1)
+    return downvote_toggled(found, down, count)
 
 
 async def complete_papers(prefix: str, papers: PaperRepo) -> list[tuple[str, str]]:

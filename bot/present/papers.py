@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.actions import ABSTRACT, CITE, DISCUSS, UPVOTE, encode
+from bot.actions import ABSTRACT, CITE, DISCUSS, DOWNVOTE, UPVOTE, encode
 from bot.messages import (
     Block,
     Button,
@@ -23,6 +23,15 @@ def upvote_button(arxiv_id: str, votes: int) -> Button:
         action=encode(UPVOTE, arxiv_id),
         command=f"/papers upvote {arxiv_id}",
         style="primary",
+    )
+
+
+def downvote_button(arxiv_id: str) -> Button:
+    """👎: the same label for everyone (a signal for the ranking, not a public count)."""
+    return Button(
+        label="👎 Not for me",
+        action=encode(DOWNVOTE, arxiv_id),
+        command=f"/papers downvote {arxiv_id}",
     )
 
 
@@ -47,7 +56,7 @@ def paper_card(
     discuss: bool = True,
 ) -> PaperCard:
     """A paper's card; ``reason`` is its line from ``bot.ranking.reason_line``."""
-    buttons = [upvote_button(paper.arxiv_id, votes)]
+    buttons = [upvote_button(paper.arxiv_id, votes), downvote_button(paper.arxiv_id)]
     if discuss:
         buttons.append(
             Button(
@@ -116,6 +125,19 @@ def vote_toggled(paper: Paper, voted: bool, count: int) -> Message:
     what = "Upvoted" if voted else "Removed your vote from"
     votes = f"{count} vote{'s' if count != 1 else ''}"
     text = f"{'▲' if voted else '△'} {what} “{paper.title}” ({votes} here)."
+    return Message(
+        text=text,
+        blocks=(Text(text),),
+        button_updates=(upvote_button(paper.arxiv_id, count),),
+    )
+
+
+def downvote_toggled(paper: Paper, down: bool, count: int) -> Message:
+    """The answer to a 👎: one line, and the upvote button's count (a 👎 replaces an upvote)."""
+    if down:
+        text = f"👎 Noted: “{paper.title}” is not for you; papers like it rank lower here."
+    else:
+        text = f"Removed your 👎 from “{paper.title}”."
     return Message(
         text=text,
         blocks=(Text(text),),

@@ -140,6 +140,7 @@ def test_render_builds_todays_strings_through_the_table() -> None:
     card = paper_card(paper, votes=2)
     assert [b.action for b in card.buttons] == [
         "upvote:2411.01234",
+        "downvote:2411.01234",
         "discuss:2411.01234",
         "abstract:2411.01234",
     ]
@@ -161,6 +162,7 @@ def test_the_flags_of_todays_actions() -> None:
         "discuss": (True, False, True),  # slow, and opens beside the daily thread
         "search": (False, True, False),  # a page replaces the page
         "cite": (False, False, False),
+        "downvote": (False, False, False),
     }
 
 

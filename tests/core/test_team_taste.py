@@ -11,7 +11,7 @@ from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
 from bot.ranking import score_papers
 from storage.db import Database
 from storage.store import Repositories
-from tests.conftest import StaticSource, alice
+from tests.conftest import StaticSource, alice, fixture_ids
 from tests.taste_corpus import topical
 
 EARLIER = [date(2026, 9, d) for d in (21, 22, 23, 24)]
@@ -98,3 +98,32 @@ async def test_taste_persists_across_a_restart(
         (s.paper.arxiv_id, s.score) for s in second
     ]
     assert topics([s.paper.arxiv_id for s in second])[0] == "3d"
+
+
+async def test_downvote_toggles_and_replaces_an_upvote(
+    filled: Services, store: Repositories
+) -> None:
+    pid = fixture_ids()[0]
+    me = alice()
+    up = await filled.dispatcher.handle_text(me, f"/papers upvote {pid}")
+    assert "1 vote here" in up.text
+    down = await filled.dispatcher.handle_text(me, f"/papers downvote {pid}")
+    assert down.text.startswith("👎") and "\n" not in down.text
+    assert await store.votes.vote_of(me, pid) == -1
+    assert (await store.votes.counts("console", "ws1", [pid])).get(pid, 0) == 0
+    click = await filled.dispatcher.handle_action(me, f"downvote:{pid}")
+    assert click.text.startswith("Removed your 👎") and await store.votes.vote_of(me, pid) == 0
+    await filled.dispatcher.handle_text(me, f"/papers downvote {pid}")
+    await filled.dispatcher.handle_action(me, f"upvote:{pid}")
+    assert await store.votes.vote_of(me, pid) == 1
+
+
+async def test_downvote_of_an_unknown_or_malformed_id_changes_nothing(
+    filled: Services, store: Repositories
+) -> None:
+    version = await store.tastes.inputs_version("console", "ws1")
+    for raw in ("2101.99999", "not-an-id", "../../etc"):
+        reply = await filled.dispatcher.handle_text(alice(), f"/papers downvote {raw}")
+        assert reply.is_error and "\n" not in reply.text and "Traceback" not in reply.text
+    assert await store.tastes.inputs_version("console", "ws1") == version
+    assert await store.votes.labelled("console", "ws1") == []

@@ -146,3 +146,20 @@ async def test_a_button_from_an_unknown_message_shape_is_ignored_quietly(
     # Events are handled in order: once help is answered, the click has been seen (and dropped).
     await (await command(fake, ("help",))).wait()
     assert log.replies == []
+
+
+async def test_not_for_me_replaces_the_upvote_and_relabels_its_count(
+    fake: FakeDiscord, adapter: DiscordAdapter, store: Repositories
+) -> None:
+    posted = await post_card(adapter, store, "2609.10001")
+    before = fake.messages[int(posted.message_id)]
+    assert labels(before)["ph:downvote:2609.10001"] == "👎 Not for me"
+    log = await click(fake, before, "ph:upvote:2609.10001")
+    await log.wait(2)
+    log = await click(fake, fake.messages[int(posted.message_id)], "ph:downvote:2609.10001")
+    edit, text = await log.wait(2)
+    assert edit.body["type"] == 7
+    after = labels({"components": edit.body["data"]["components"]})
+    assert after["ph:upvote:2609.10001"] == "▲ Upvote"  # the 👎 replaced the upvote
+    assert after["ph:downvote:2609.10001"] == "👎 Not for me"  # no public count
+    assert text.body["flags"] & p.EPHEMERAL and text.body["content"].startswith("👎")

@@ -137,3 +137,14 @@ async def test_upvote_button_value_is_the_arxiv_id(slack: Slack, arxiv_id: str) 
     (_, button) = find_buttons(answer["blocks"], "ph_upvote")[0]
     assert button["action_id"] == "ph_upvote"
     assert button["value"] == arxiv_id
+
+
+async def test_not_for_me_on_a_public_card_replaces_the_upvote(slack: Slack) -> None:
+    message = await daily_reply(slack)
+    assert button_labels(message["blocks"], "ph_downvote") == ["👎 Not for me"]
+    await slack.click(message["blocks"], "ph_upvote", message=message)
+    message["blocks"] = slack.fake.of("chat.update")[0].params["blocks"]
+    (confirm,) = await slack.click(message["blocks"], "ph_downvote", message=message)
+    assert confirm["response_type"] == "ephemeral" and confirm["text"].startswith("👎")
+    update = slack.fake.of("chat.update")[-1]
+    assert button_labels(update.params["blocks"], "ph_upvote") == ["▲ Upvote"]
