@@ -210,6 +210,12 @@ COMMANDS: tuple[Command, ...] = (
         example="/papers downvote 2411.01234",
     ),
     Command(
+        ("why",),
+        "Why a paper ranks where it does here: each part of its score and the team's taste",
+        (_paper_id(),),
+        example="/papers why 2411.01234",
+    ),
+    Command(
         ("subscribe",),
         "Get a daily DM of new papers on a topic",
         (

@@ -7,6 +7,7 @@ weights), for commands, the CLI and the daily threads alike.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import date
 
 from bot import query
@@ -35,6 +36,22 @@ WorkspaceTaste = Callable[[str, str], Awaitable[T.Taste | None]]
 
 async def no_taste(platform: str, workspace: str) -> T.Taste | None:
     return None
+
+
+TASTE_MATTERS = 1.0  # taste points from which the reason line names what the team likes
+
+
+def with_taste_reason(scored: ScoredPaper, taste: T.Taste | None) -> ScoredPaper:
+    """``scored`` with ``your team likes: gaussian splatting, 3D`` ending its reason line
+    when the taste lifted it by at least ``TASTE_MATTERS`` points."""
+    points = sum(c.points for c in scored.components if c.name == "taste")
+    if taste is None or points < TASTE_MATTERS:
+        return scored
+    liked = [t.term for t in taste.explain(scored.paper, terms=2).up]
+    if not liked:
+        return scored
+    line = f"your team likes: {', '.join(liked)}"
+    return replace(scored, reason=f"{scored.reason} · {line}" if scored.reason else line)
 
 
 class Digests:
@@ -113,7 +130,7 @@ class Digests:
             activity=activity,
             taste=T.values(taste, papers),
         )
-        return ranked[:top]
+        return [with_taste_reason(s, taste) for s in ranked[:top]]
 
     async def planned(
         self,

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import actions
-from bot.handlers import channels, cite, discuss, guide, papers, subscriptions
+from bot.handlers import channels, cite, discuss, guide, papers, subscriptions, taste
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -27,6 +27,7 @@ COMMANDS: dict[tuple[str, ...], Handler] = {
     ("discuss",): discuss.discuss,
     ("upvote",): papers.upvote,
     ("downvote",): papers.downvote,
+    ("why",): taste.why,
     ("subscribe",): subscriptions.subscribe,
     ("unsubscribe",): subscriptions.unsubscribe,
     ("subscriptions",): subscriptions.list_topics,

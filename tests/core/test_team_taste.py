@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+
+import pytest
 
 from bot.bootstrap import Services, build_services
 from bot.clock import FakeClock
@@ -19,9 +22,20 @@ TODAY = date(2026, 9, 25)  # the clock's day
 WS = {"platform": "console", "workspace": "ws1"}
 
 
+CODE = {"llm": 1, "3d": 2}
+
+
+def papers_of(topic: str, day: date, upvotes: int) -> list[Paper]:
+    """``topical`` papers under real arXiv ids: 2609.1DDnn for LLM, 2609.2DDnn for 3D."""
+    return [
+        replace(p, arxiv_id=f"2609.{CODE[topic]}{day:%d}{i:02d}")
+        for i, p in enumerate(topical(topic, 5, day, upvotes=upvotes))
+    ]
+
+
 def day_papers(day: date) -> list[Paper]:
     # the crowd prefers the LLM papers: HF upvotes put them first
-    return topical("llm", 5, day, upvotes=80) + topical("3d", 5, day, upvotes=5)
+    return papers_of("llm", day, 80) + papers_of("3d", day, 5)
 
 
 async def seed(store: Repositories) -> None:
@@ -38,12 +52,12 @@ async def seed(store: Repositories) -> None:
 
 async def vote(store: Repositories, topic: str, value: int, who: UserRef | None = None) -> None:
     for day in EARLIER:
-        for p in topical(topic, 5, day, upvotes=0):
+        for p in papers_of(topic, day, 0):
             await store.votes.toggle(who or alice(), p.arxiv_id, value=value)
 
 
 def topics(ids: list[str]) -> list[str]:
-    return ["3d" if ".3d" in i else "llm" for i in ids]
+    return ["3d" if i.startswith("2609.2") else "llm" for i in ids]
 
 
 async def test_cold_start_is_the_crowd_order(engine: Services, store: Repositories) -> None:
@@ -78,7 +92,7 @@ async def test_a_downvote_demotes_similar_papers(engine: Services, store: Reposi
     taste = {
         s.paper.arxiv_id: dict((c.name, c.value) for c in s.components)["taste"] for s in ranked
     }
-    assert all(v < 0 for i, v in taste.items() if ".llm" in i)
+    assert all(v < 0 for i, v in taste.items() if i.startswith("2609.1"))
     assert topics([s.paper.arxiv_id for s in ranked])[-5:] == ["llm"] * 5
 
 
@@ -127,3 +141,36 @@ async def test_downvote_of_an_unknown_or_malformed_id_changes_nothing(
         assert reply.is_error and "\n" not in reply.text and "Traceback" not in reply.text
     assert await store.tastes.inputs_version("console", "ws1") == version
     assert await store.votes.labelled("console", "ws1") == []
+
+
+async def test_why_parts_sum_to_the_score_and_name_what_it_learned(
+    engine: Services, store: Repositories
+) -> None:
+    await seed(store)
+    cold = await engine.dispatcher.handle_text(
+        alice(), f"/papers why {day_papers(TODAY)[5].arxiv_id}"
+    )
+    assert "No taste yet" in cold.text and "taste " not in cold.text.split("No taste")[0]
+    await vote(store, "3d", +1)
+    await vote(store, "llm", -1, UserRef("console", "ws1", "bob"))
+    target = day_papers(TODAY)[5]
+    ranked = await engine.digests.digest(TODAY, top=10, **WS)
+    (scored,) = [s for s in ranked if s.paper.arxiv_id == target.arxiv_id]
+    assert sum(c.points for c in scored.components) == pytest.approx(scored.score, abs=1e-3)
+    reply = await engine.dispatcher.handle_text(alice(), f"/papers why {target.arxiv_id}")
+    assert not reply.is_error
+    lines = reply.text.splitlines()
+    assert f"scores {scored.score:.3f}" in lines[0]
+    parts = [float(line.rsplit("=", 1)[1]) for line in lines if " × " in line]
+    assert len(parts) == 7  # HF upvotes, votes here, stars, topic, freshness, discussion, taste
+    total = float(next(line for line in lines if line.strip().startswith("score")).split()[-1])
+    assert sum(parts) == pytest.approx(total, abs=5e-3)
+    assert total == pytest.approx(scored.score, abs=1e-3)
+    assert "Taste pushed up by:" in reply.text and "Learned most from:" in reply.text
+    assert "alice" not in reply.text.lower() and "bob" not in reply.text.lower()
+    assert "your team likes:" in scored.reason
+
+
+async def test_why_of_an_unknown_id_is_one_sentence(engine: Services) -> None:
+    reply = await engine.dispatcher.handle_text(alice(), "/papers why 2101.99999")
+    assert reply.is_error and "\n" not in reply.text
