@@ -49,7 +49,9 @@ def command_lines(path: Path, n: int, count: int, seed: int, round_no: int) -> l
     return lines
 
 
-async def _concurrent(engine: Services, lines: list[str], tag: str) -> list[tuple[str, float, bool]]:
+async def _concurrent(
+    engine: Services, lines: list[str], tag: str
+) -> list[tuple[str, float, bool]]:
     channel = ChannelRef("console", "bench", "general")
 
     async def one(i: int, line: str) -> tuple[str, float, bool]:

@@ -95,6 +95,7 @@ def build_services(
             ingest=ingest,
             sources=ingest.names,
             stopping=stopping,
+            posted_before=store.deliveries.posted_before,
         ),
         planned=digests.planned,
         adapters=adapters,

@@ -160,6 +160,7 @@ class FeedRepo(Protocol):
 
 
 class DeliveryRepo(Protocol):
+    async def posted_before(self, feed_id: int, day: date) -> set[str]: ...
     async def claim(
         self,
         feed_id: int,

@@ -86,6 +86,17 @@ class SqliteDeliveryRepo:
         )
         return delivery_from_row(row, tuple(r[0] for r in items))
 
+    async def posted_before(self, feed_id: int, day: date) -> set[str]:
+        """The papers this feed's threads showing days before ``day`` (their content day,
+        the HF day; the delivery day where none was recorded) already posted."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT i.arxiv_id FROM delivery_items i JOIN deliveries d "
+            "ON d.feed_id = i.feed_id AND d.day = i.day "
+            "WHERE i.feed_id = ? AND coalesce(d.content_day, d.day) < ?",
+            (feed_id, day.isoformat()),
+        )
+        return {r[0] for r in rows}
+
     async def set_plan(
         self,
         feed_id: int,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -23,6 +23,17 @@ log = logging.getLogger(__name__)
 SOURCE_NAMES = {"hf": "Hugging Face", "arxiv": "arXiv"}
 
 IngestDay = Callable[[date], Awaitable[IngestReport]]
+# DeliveryRepo.posted_before: (feed id, day) -> papers its earlier threads posted
+PostedBefore = Callable[[int, date], Awaitable[set[str]]]
+
+
+async def nothing_posted(feed_id: int, day: date) -> set[str]:
+    return set()
+
+
+def repeats_note(skipped: int) -> str:
+    what = "paper" if skipped == 1 else "papers"
+    return f"{skipped} {what} of this day left out: this channel already had them."
 
 
 class RankDay(Protocol):
@@ -92,7 +103,9 @@ class Planner:
         ingest: IngestDay,
         sources: Sequence[str],
         stopping: asyncio.Event,
+        posted_before: PostedBefore = nothing_posted,
     ) -> None:
+        self.posted_before = posted_before
         self.papers = papers
         self.rank = rank
         self.ingest = ingest
@@ -101,13 +114,31 @@ class Planner:
         self._fetches: set[asyncio.Future[IngestReport]] = set()
 
     async def plan(self, feed: Feed, cday: date, attempt: Attempt) -> Plan:
-        """The ranked list to post, and the sources that failed on the fetch it needed."""
+        """The ranked list to post, and the sources that failed on the fetch it needed.
+        Never a paper this channel already got in an earlier daily thread; a thread short
+        because of that says so in its header."""
+        skipped: list[int] = []
+        plan = await self._plan(feed, cday, attempt, skipped)
+        if not skipped or not skipped[-1] or len(plan.items) >= feed.top_n:
+            return plan
+        note = repeats_note(skipped[-1])
+        return replace(plan, note=f"{plan.note} {note}" if plan.note else note)
+
+    async def _plan(self, feed: Feed, cday: date, attempt: Attempt, skipped: list[int]) -> Plan:
         ch = feed.channel
+        had = await self.posted_before(feed.id, cday) if feed.id is not None else set()
 
         async def ranked(day: date) -> list[ScoredPaper]:
-            return await self.rank(
-                day, top=feed.top_n, topic=feed.topic, platform=ch.platform, workspace=ch.workspace
+            items = await self.rank(
+                day,
+                top=feed.top_n + len(had),
+                topic=feed.topic,
+                platform=ch.platform,
+                workspace=ch.workspace,
             )
+            fresh = [s for s in items if s.paper.arxiv_id not in had]
+            skipped.append(len(items) - len(fresh))
+            return fresh[: feed.top_n]
 
         # Whether the day is in the store is checked before ranking, not after: a fetch
         # finishing in between (the start-up fetch job, another feed) must not turn a full
