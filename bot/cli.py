@@ -172,7 +172,10 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if cmd == "digest":
             day = args.date or await services.digests.latest_day() or datetime.now(UTC).date()
             try:
-                items = await services.digests.digest(day, top=args.top, topic=args.topic)
+                platform, workspace = args.workspace
+                items = await services.digests.digest(
+                    day, top=args.top, topic=args.topic, platform=platform, workspace=workspace
+                )
             except ValueError as exc:
                 raise UsageFailure(str(exc)) from None
             if args.json:

@@ -85,6 +85,13 @@ def declared_range(path: tuple[str, ...], name: str) -> tuple[int, int, int]:
     return option.min_value, option.max_value, default
 
 
+def _workspace(text: str) -> tuple[str, str]:
+    platform, sep, workspace = text.partition(":")
+    if not sep or not platform or not workspace:
+        raise argparse.ArgumentTypeError(f"{text!r} is not PLATFORM:WORKSPACE (console:local)")
+    return platform, workspace
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -224,6 +231,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     digest.add_argument(
         "--topic", metavar="QUERY", help="only papers matching this search (search syntax)"
+    )
+    digest.add_argument(
+        "--workspace",
+        type=_workspace,
+        default=("console", "local"),
+        metavar="PLATFORM:WORKSPACE",
+        help="rank with this workspace's votes and taste (default console:local)",
     )
     digest.add_argument(
         "--json", action="store_true", help="print a JSON array instead (dates as ISO 8601)"

@@ -132,4 +132,7 @@ def paper_json(item: ScoredPaper, reason: str | None = None) -> dict[str, Any]:
         "url": p.abs_url,
         "hf_url": p.hf_url,
         "github_repo": p.github_repo,
+        "components": {
+            c.name: {"value": round(c.value, 4), "weight": c.weight} for c in item.components
+        },
     }

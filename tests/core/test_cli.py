@@ -96,3 +96,20 @@ def test_backup_is_a_usable_copy(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "Backed up" in capsys.readouterr().out
     assert main(["--db", str(copy), "search", "diffusion", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["arxiv_id"] == "2609.10001"
+
+
+def test_digest_ranks_with_a_workspace_and_prints_components(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "x.db")
+    assert main(["--db", db, "import", *map(str, sorted(FIXTURES.glob("*.json")))]) == 0
+    capsys.readouterr()
+    args = ["--db", db, "digest", "--date", "2026-09-24", "--json"]
+    assert main([*args, "--workspace", "slack:T1"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    for row in rows:
+        parts = row["components"]
+        assert {"hf_upvotes", "votes", "stars", "freshness"} <= set(parts)
+        total = sum(c["value"] * c["weight"] for c in parts.values())
+        assert total == pytest.approx(row["score"], abs=1e-3)
+    assert main([*args, "--workspace", "nocolon"]) != 0
