@@ -204,17 +204,9 @@ COMMANDS: tuple[Command, ...] = (
         example="/papers upvote 2411.01234",
     ),
     Command(
-        ("downvote",),
-        "👎 Not for me: toggle; papers like it rank lower for your team",
-        (_paper_id(),),
-        example="/papers downvote 2411.01234",
+        ("downvote",), "👎 Not for me (toggle): papers like it rank lower here", (_paper_id(),)
     ),
-    Command(
-        ("why",),
-        "Why a paper ranks where it does here: each part of its score and the team's taste",
-        (_paper_id(),),
-        example="/papers why 2411.01234",
-    ),
+    Command(("why",), "Why a paper ranks where it does here, part by part", (_paper_id(),)),
     Command(
         ("subscribe",),
         "Get a daily DM of new papers on a topic",
