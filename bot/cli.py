@@ -30,6 +30,7 @@ from bot.cli_output import (
 )
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.models import ChannelRef, UserRef
 from bot.ports import SourceError
 from bot.present.text import counted
 from bot.sources.text import strip_controls
@@ -182,6 +183,16 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
                 print_json([paper_json(i) for i in items])
             else:
                 say(ranked_text(items, digest_title(day, len(items), args.topic), reasons=True))
+            return 0
+        if cmd == "why":
+            platform, workspace = args.workspace
+            # The same path as /papers why in chat, as an operator of that workspace.
+            caller = UserRef(platform, workspace, "paperherald-cli", "paperherald", is_admin=True)
+            where = ChannelRef(platform, workspace, args.channel) if args.channel else None
+            message = await services.dispatcher.handle_text(caller, f"/papers why {args.id}", where)
+            if message.is_error:
+                raise CommandFailure(message.text)
+            say(message.text)
             return 0
     raise UsageFailure(f"unknown command {cmd}")
 

@@ -243,6 +243,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print a JSON array instead (dates as ISO 8601)"
     )
 
+    why = command(
+        "why",
+        "explain a paper's ranking in a workspace",
+        "Take one paper's score apart as /papers why does in chat: each component's value and "
+        "weight, their sum, and what the workspace's taste learned from.",
+    )
+    why.add_argument("id", metavar="ID", help="an arXiv id, URL or DOI, e.g. 2405.15738")
+    why.add_argument(
+        "--workspace",
+        type=_workspace,
+        default=("console", "local"),
+        metavar="PLATFORM:WORKSPACE",
+        help="whose votes and taste (default console:local)",
+    )
+    why.add_argument(
+        "--channel",
+        metavar="ID",
+        help="rank as that channel's daily thread does (its feed's topic)",
+    )
+
     command(
         "doctor",
         "check settings, tokens, database and services",

@@ -11,10 +11,6 @@ PACKAGES = ("bot", "storage", "adapters")
 LIMIT = 400
 
 ALLOWED: dict[str, str] = {
-    "bot/taste.py": (
-        "team taste (issue 14), merged while this test was written; its phase 2 is under "
-        "way elsewhere, where it splits (features and examples | the model and training)"
-    ),
 }
 
 
