@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import cli_doctor
-from bot.cli_args import build_parser
+from bot.cli_args import build_parser, declared_range
 from bot.cli_output import (
     digest_title,
     human_day,
@@ -42,6 +42,10 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool cut off
 
 class UsageFailure(Exception):
     """A bad command line or argument: exit 2."""
+
+
+# A digest's size when neither --top nor a channel's feed says: the chat's default.
+DIGEST_TOP = int(declared_range(("channel", "setup"), "top")[2])
 
 
 class CommandFailure(Exception):
@@ -174,15 +178,24 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             day = args.date or await services.digests.latest_day() or datetime.now(UTC).date()
             try:
                 platform, workspace = args.workspace
+                top, topic = args.top, args.topic
+                if args.channel:
+                    feed = await core.store.feeds.get(ChannelRef(platform, workspace, args.channel))
+                    if feed is None:
+                        raise UsageFailure(
+                            f"{platform}:{workspace} channel {args.channel} has no daily thread"
+                        )
+                    top = top or feed.top_n
+                    topic = topic if topic is not None else feed.topic
                 items = await services.digests.digest(
-                    day, top=args.top, topic=args.topic, platform=platform, workspace=workspace
+                    day, top=top or DIGEST_TOP, topic=topic, platform=platform, workspace=workspace
                 )
             except ValueError as exc:
                 raise UsageFailure(str(exc)) from None
             if args.json:
                 print_json([paper_json(i) for i in items])
             else:
-                say(ranked_text(items, digest_title(day, len(items), args.topic), reasons=True))
+                say(ranked_text(items, digest_title(day, len(items), topic), reasons=True))
             return 0
         if cmd == "why":
             platform, workspace = args.workspace

@@ -224,10 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument(
         "--top",
         type=_int_in(top_lo, top_hi),
-        default=top_default,
+        default=None,
         metavar="N",
         help=f"how many papers, {top_lo}–{top_hi} as in /papers channel setup "
-        f"(default {top_default})",
+        f"(default {top_default}, or the channel's)",
     )
     digest.add_argument(
         "--topic", metavar="QUERY", help="only papers matching this search (search syntax)"
@@ -238,6 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=("console", "local"),
         metavar="PLATFORM:WORKSPACE",
         help="rank with this workspace's votes and taste (default console:local)",
+    )
+    digest.add_argument(
+        "--channel",
+        metavar="ID",
+        help="as that channel's daily thread: its feed's topic and size (unless --topic/--top)",
     )
     digest.add_argument(
         "--json", action="store_true", help="print a JSON array instead (dates as ISO 8601)"

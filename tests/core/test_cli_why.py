@@ -59,3 +59,16 @@ def test_why_of_an_unknown_paper_is_one_sentence(
     err = capsys.readouterr().err
     assert err.startswith("paperherald: I don't have 2405.99999 yet.") and err.count("\n") == 1
     assert main(["--db", db, "why", "2405.15738", "--workspace", "nocolon"]) == 2
+
+
+def test_digest_for_a_channel_uses_its_feeds_topic_and_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "w.db")
+    run(capsys, "--db", db, "import", *map(str, SAMPLES))
+    monkeypatch.setattr("sys.stdin", io.StringIO("/papers channel setup 09:00 UTC 2 visual\n"))
+    run(capsys, "--db", db, "chat")  # the console's channel is "terminal"
+    out = run(capsys, "--db", db, "digest", "--date", "2024-05-27", "--channel", "terminal")
+    assert out.startswith("Daily Papers · Mon 27 May 2024 · 2 papers · topic visual\n")
+    assert main(["--db", db, "digest", "--channel", "elsewhere"]) == 2
+    assert "has no daily thread" in capsys.readouterr().err
