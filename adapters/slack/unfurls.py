@@ -16,7 +16,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import render_message
-from bot import arxiv_ids
+from bot.arxiv_ids import normalise
 from bot.messages import Message, PaperCard
 from bot.models import ChannelRef, Platform, UserRef
 from bot.ports import CommandHandler
@@ -41,7 +41,7 @@ def unfurls_for(urls: list[str], answer: Message) -> dict[str, dict[str, Any]]:
     cards = {b.arxiv_id: b for b in answer.blocks if isinstance(b, PaperCard)}
     out: dict[str, dict[str, Any]] = {}
     for url in urls:
-        key = arxiv_ids.normalise(url)
+        key = normalise(url)
         card = cards.get(key) if key else None
         if card is None:
             continue
