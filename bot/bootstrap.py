@@ -22,7 +22,7 @@ from bot.digest import Digests, weights_from
 from bot.discussion import Discussions
 from bot.dispatch import Dispatcher
 from bot.ingest import Ingest
-from bot.inject import InjectionError, bind_table
+from bot.inject import InjectionError, bind, bind_table
 from bot.jobs import Jobs
 from bot.metrics import Metrics, NullMetrics
 from bot.notify import Notifier
@@ -162,6 +162,7 @@ def build_services(
         pop_notice=store.subscriptions.pop_notice,
         record_reply=discussions.record_reply,
         metrics=metrics,
+        links=bind(handlers.LINKS, deps),
     )
     jobs = Jobs(
         ingest=ingest,

@@ -49,6 +49,7 @@ class Dispatcher:
         pop_notice: PopNotice,
         record_reply: RecordReply,
         metrics: Metrics | None = None,
+        links: Bound | None = None,
     ) -> None:
         self.commands = commands
         self.actions = actions
@@ -57,6 +58,7 @@ class Dispatcher:
         self.pop_notice = pop_notice
         self._record_reply = record_reply
         self.metrics: Metrics = metrics or NullMetrics()
+        self.links = links
 
     async def handle_text(
         self, caller: UserRef, line: str, channel: ChannelRef | None = None
@@ -110,6 +112,28 @@ class Dispatcher:
             except Exception:
                 log.exception("%s failed", name)
                 outcome, message = "failed", internal_error()
+        self._account(name, outcome, t0, caller, channel)
+        return message
+
+    async def cards_for_links(
+        self, caller: UserRef, text: str, channel: ChannelRef | None = None
+    ) -> Message:
+        """The cards of the papers linked in ``text`` (bot.handlers.links), rate-limited and
+        counted like a command ("show paper")."""
+        t0 = time.perf_counter()
+        name = "show paper"
+        if not self.limiter.allow(caller):
+            outcome, message = "rate_limited", slow_down(self.limiter.limit)
+        elif self.links is None:
+            outcome, message = "error", error("Showing linked papers is not set up here.")
+        else:
+            try:
+                message = await self.links(caller=caller, text=text, channel=channel)
+                outcome = "error" if message.is_error else "ok"
+            except Exception:
+                outcome = "failed"
+                log.exception("%s failed", name, extra=_where(caller, channel, name))
+                message = internal_error()
         self._account(name, outcome, t0, caller, channel)
         return message
 

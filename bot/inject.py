@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 K = TypeVar("K")
-REQUEST = frozenset({"caller", "call", "channel", "prefix"})
+REQUEST = frozenset({"caller", "call", "channel", "prefix", "text"})
 
 
 class InjectionError(RuntimeError):

@@ -347,6 +347,13 @@ class CommandHandler(Protocol):
     async def autocomplete(
         self, caller: UserRef, kind: str, prefix: str
     ) -> list[tuple[str, str]]: ...
+    async def cards_for_links(
+        self, caller: UserRef, text: str, channel: ChannelRef | None = None
+    ) -> Message:
+        """The cards of the papers the store has among those ``text`` links to (arXiv, HF,
+        arXiv DOI); one sentence when it knows none. Discord's "Show paper", Slack unfurls."""
+        ...
+
     async def record_reply(
         self,
         platform: str,

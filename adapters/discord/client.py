@@ -109,6 +109,7 @@ class DiscordAdapter:
         self.client.tree.add_command(
             slash.build_group(self.interactions.run_command, self.interactions.complete)
         )
+        self.client.tree.add_command(slash.build_show_paper(self.interactions.show_paper))
         for guild_id in settings.discord_guild_ids:
             self.client.tree.copy_global_to(guild=discord.Object(guild_id))
         self.client.tree.error(self.interactions.on_command_error)

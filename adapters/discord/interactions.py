@@ -18,6 +18,7 @@ import contextlib
 import io
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import discord
@@ -171,6 +172,29 @@ class Interactions:
             await interaction.followup.send(ephemeral=ephemeral, **kwargs)
         else:
             await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+
+    # ------------------------------------------------------------------ message command
+    async def show_paper(
+        self, interaction: discord.Interaction[Any], message: discord.Message
+    ) -> None:
+        """ "Show paper" on a message: the cards of the papers it links to, only for the
+        caller. Discord sends the message with the interaction (``resolved.messages``), so no
+        Message Content intent is needed."""
+        try:
+            text = "\n".join([message.content or "", *(e.url or "" for e in message.embeds)])
+            answer = await self.in_time(
+                interaction,
+                self.engine.cards_for_links(
+                    self.caller(interaction), text, self.channel_of(interaction)
+                ),
+                lambda: interaction.response.defer(ephemeral=True, thinking=True),
+            )
+            await self.reply(interaction, replace(answer, ephemeral=True))
+        except Exception:
+            log.exception("Show paper failed")
+            if not interaction.response.is_done():
+                with contextlib.suppress(discord.HTTPException):
+                    await self.reply(interaction, internal_error())
 
     # ------------------------------------------------------------------ buttons
     async def on_button(self, interaction: discord.Interaction[Any], button: ActionButton) -> None:

@@ -136,9 +136,25 @@ def choices(pairs: list[tuple[str, str]]) -> list[app_commands.Choice[str]]:
     return out[:25]
 
 
+SHOW_PAPER = "Show paper"  # the message command (context menu) beside /papers
+MESSAGE_COMMANDS = (SHOW_PAPER,)
+
+
+def build_show_paper(
+    run: Callable[[discord.Interaction[Any], discord.Message], Awaitable[None]],
+) -> app_commands.ContextMenu:
+    """The "Show paper" message command: Apps → Show paper on any message."""
+
+    async def show_paper(interaction: discord.Interaction[Any], message: discord.Message) -> None:
+        await run(interaction, message)
+
+    return app_commands.ContextMenu(name=SHOW_PAPER, callback=show_paper)
+
+
 def sync_marker(guild_ids: list[int]) -> str:
     target = ",".join(str(g) for g in sorted(guild_ids)) or "global"
-    return f"{declaration_hash()}@{target}"
+    menus = "+".join(MESSAGE_COMMANDS)  # a new message command uploads again too
+    return f"{declaration_hash()}[{menus}]@{target}"
 
 
 async def sync_if_needed(

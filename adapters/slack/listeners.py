@@ -30,6 +30,7 @@ from adapters.slack.render import (
     render_message,
     unescape,
 )
+from adapters.slack.unfurls import unfurl
 from adapters.slack.uploads import send_file
 from bot.actions import decode
 from bot.messages import Message
@@ -134,7 +135,19 @@ def register(
         if counted:
             log.debug("reply %s in %s counted", reply.ts, reply.channel)
 
+    async def on_link_shared(
+        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        # Bolt has already acked; an unfurl that fails leaves Slack's own preview.
+        try:
+            await unfurl(engine, client, body, event)
+        except SlackApiError as exc:
+            log.warning("chat.unfurl failed: %s", slack_error_code(exc))
+        except Exception:
+            log.exception("link_shared was not unfurled")
+
     app.command(SLASH_COMMAND)(on_papers)
+    app.event("link_shared")(on_link_shared)
     app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(on_button)
     # Every message event (all subtypes), so Bolt has none left to warn about as unhandled.
     app.event("message")(on_message)

@@ -5,6 +5,9 @@ Scopes are exactly what the adapter calls:
 - ``chat:write``: post the daily thread, update the Upvote count, ephemeral replies;
 - ``im:write``: ``conversations.open`` for subscription DMs and exports;
 - ``files:write``: ``files_upload_v2`` of a ``/papers export`` file into the caller's DM;
+- ``links:read`` / ``links:write``: the ``link_shared`` event for arxiv.org, huggingface.co
+  and doi.org links (the app-unfurl domains), and ``chat.unfurl`` to show the paper's card
+  under the link (only papers the store has; the message text itself is never stored);
 - ``users:read``: ``users.info`` for the admin check (is_admin / is_owner);
 - ``channels:read`` / ``groups:read``: ``conversations.info`` in ``/papers channel setup``
   (public / private channels), so a missing invite is reported before 9 am, not at it;
@@ -35,11 +38,15 @@ BOT_SCOPES = (
     "groups:history",
     "groups:read",
     "im:write",
+    "links:read",
+    "links:write",
     "users:read",
 )
 # Replies in channel threads (public, private). Not message.im / message.mpim: discussions
 # live in channels only.
-BOT_EVENTS = ("message.channels", "message.groups")
+BOT_EVENTS = ("link_shared", "message.channels", "message.groups")
+# Links whose unfurls are ours (Slack sends link_shared for these domains only).
+UNFURL_DOMAINS = ("arxiv.org", "huggingface.co", "doi.org")
 PUBLIC_URL_PLACEHOLDER = "https://paperherald.example.com" + EVENTS_PATH
 
 
@@ -77,6 +84,7 @@ def manifest(settings: Settings) -> dict[str, Any]:
         "features": {
             "bot_user": {"display_name": BOT_NAME, "always_online": True},
             "slash_commands": [command],
+            "unfurl_domains": list(UNFURL_DOMAINS),
         },
         "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
         "settings": {

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import actions
-from bot.handlers import channels, cite, discuss, guide, papers, subscriptions, taste
+from bot.handlers import channels, cite, discuss, guide, links, papers, subscriptions, taste
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -53,3 +53,5 @@ COMPLETERS: dict[str, Handler] = {  # an Option's ``autocomplete`` kind -> sugge
     "papers": papers.complete_papers,
     "timezones": channels.complete_timezones,
 }
+
+LINKS: Handler = links.cards_for_links  # a pasted link -> the cards (Dispatcher.cards_for_links)

@@ -584,6 +584,7 @@ def registered_commands(body: list[JSON], guild_id: int | None = None) -> list[J
             "nsfw": command.get("nsfw", False),
             "integration_types": command.get("integration_types", [0]),
             "contexts": command.get("contexts"),
+            "description": "",  # message commands have none; Discord stores ""
             **command,
         }
         if guild_id is not None:
@@ -616,3 +617,32 @@ def rate_limit_headers(retry_after: float, *, remaining: int = 0) -> dict[str, s
         "X-RateLimit-Bucket": "fake-bucket",
         "X-RateLimit-Scope": "user",
     }
+
+
+def message_command_interaction(
+    interaction_id: int,
+    token: str,
+    name: str,
+    target: JSON,
+    *,
+    caller: JSON,
+    channel: JSON | None,
+) -> JSON:
+    """A message command (type 3, Apps → ``name``) on ``target``: Discord sends the message,
+    content included, in ``resolved.messages`` (no Message Content intent needed)."""
+    data: JSON = {
+        "id": str(COMMAND_ID + 1),
+        "name": name,
+        "type": 3,
+        "target_id": target["id"],
+        "resolved": {"messages": {target["id"]: target}},
+    }
+    return _interaction(
+        interaction_id,
+        token,
+        2,
+        data,
+        caller=caller,
+        permissions=caller_permissions(False),
+        channel=channel,
+    )

@@ -75,7 +75,7 @@ async def test_run_connects_and_answers_search(
         assert "Learned Step Schedules" in replies[-1].body["embeds"][0]["title"]
         # First start with an empty store: the commands were uploaded, globally.
         (put,) = fake.find("PUT", rf"/applications/{p.APP_ID}/commands")
-        assert [c["name"] for c in put.body] == ["papers"]
+        assert [c["name"] for c in put.body] == ["papers", "Show paper"]
     assert fake.connections == 1 and fake.gateway_closed()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from adapters.discord import build_discord_adapter
@@ -38,8 +39,10 @@ async def test_the_uploaded_tree_matches_the_declarations(
 ) -> None:
     await start_and_close(settings, engine, kv=store.kv)
     (put,) = fake.find("PUT", rf"/applications/{p.APP_ID}/commands")
-    (root,) = put.body
+    root, menu = put.body
     assert root["name"] == "papers" and root["type"] == 1
+    # the message command (Apps → Show paper): type 3, no description, no options
+    assert menu["name"] == "Show paper" and menu["type"] == 3 and not menu.get("options")
     assert len(root["description"]) <= 100
     channel = find_subcommand(root, ("channel",))
     assert channel["type"] == 2  # the subcommand group
@@ -65,12 +68,13 @@ async def test_the_uploaded_tree_matches_the_declarations(
         # Discord requires required options first.
         flags = [o["required"] for o in sub.get("options", [])]
         assert flags == sorted(flags, reverse=True)
-    assert await store.kv.get(HASH_KEY) == f"{declaration_hash()}@global"
+    assert await store.kv.get(HASH_KEY) == f"{declaration_hash()}[Show paper]@global"
 
 
 async def test_admin_commands_carry_manage_server(settings: Settings, engine: Services) -> None:
     adapter = build_discord_adapter(settings, engine.dispatcher)
-    (group,) = adapter.client.tree.get_commands()
+    (group,) = adapter.client.tree.get_commands(type=discord.AppCommandType.chat_input)
+    assert isinstance(group, discord.app_commands.Group)
     admin = {
         c.qualified_name: c for c in group.walk_commands() if hasattr(c, "default_permissions")
     }
@@ -120,7 +124,7 @@ async def test_guild_ids_upload_to_those_guilds_only(
     )
     await start_and_close(settings, engine, kv=store.kv)
     (put,) = fake.find("PUT", rf"/applications/{p.APP_ID}/guilds/{p.GUILD_ID}/commands")
-    assert [c["name"] for c in put.body] == ["papers"]
+    assert [c["name"] for c in put.body] == ["papers", "Show paper"]
     assert not fake.find("PUT", rf"/applications/{p.APP_ID}/commands")
     assert await store.kv.get(HASH_KEY) == sync_marker([p.GUILD_ID])
 

@@ -183,7 +183,7 @@ class FakeSlack:
                 params.update(await request.json())
             else:
                 params.update(parse_qsl((await request.read()).decode()))
-        for key in ("blocks",):
+        for key in ("blocks", "unfurls"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         return params
@@ -257,6 +257,21 @@ class FakeSlack:
 
     def _m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"message_ts": self._next_ts()}
+
+    def _m_chat_unfurl(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Unfurls for a message's links: ``channel`` + ``ts`` (or ``unfurl_id`` + ``source``)
+        and ``unfurls``, a map from each URL as the event gave it to a message attachment
+        (Block Kit ``blocks`` here), checked against the same limits as messages."""
+        where = (p.get("channel") and p.get("ts")) or (p.get("unfurl_id") and p.get("source"))
+        unfurls = p.get("unfurls")
+        if not where or not isinstance(unfurls, dict) or not unfurls:
+            return {"error": "invalid_arguments"}
+        for attachment in unfurls.values():
+            problems = block_kit_problems(attachment.get("blocks") or [])
+            if problems:
+                self.violations += problems
+                return {"error": "invalid_unfurls"}
+        return {}
 
     # files_upload_v2: an upload URL per file, the bytes posted there, then the completion
     def _m_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:

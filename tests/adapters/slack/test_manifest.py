@@ -66,15 +66,18 @@ def test_scopes_command_and_socket_mode(tmp_path: Path) -> None:
         "groups:history",
         "groups:read",
         "im:write",
+        "links:read",
+        "links:write",
         "users:read",
     }
     assert "chat:write.public" not in BOT_SCOPES
     # Reply counting: thread replies in public and private channels, and the history scope
-    # each of those events needs; no DM history.
+    # each of those events needs; no DM history. Unfurls: link_shared for our domains.
     assert data["settings"]["event_subscriptions"] == {
-        "bot_events": ["message.channels", "message.groups"]
+        "bot_events": ["link_shared", "message.channels", "message.groups"]
     }
-    assert set(BOT_EVENTS) == {"message.channels", "message.groups"}
+    assert set(BOT_EVENTS) == {"link_shared", "message.channels", "message.groups"}
+    assert data["features"]["unfurl_domains"] == ["arxiv.org", "huggingface.co", "doi.org"]
     assert not {"im:history", "mpim:history"} & set(BOT_SCOPES)
     (command,) = data["features"]["slash_commands"]
     assert command["command"] == "/papers" and "url" not in command
