@@ -174,3 +174,50 @@ async def test_a_fetch_job_notifies_after_storing(
     await engine.jobs.fetch_hf()
     assert source.calls == [TODAY, TODAY - timedelta(days=1)]
     assert len(dms_to(chat, "alice")) == 1
+
+
+async def test_each_persons_dm_is_ordered_by_their_own_taste(
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
+) -> None:
+    """Issue 14: a person's DM follows that person's votes first, then the team's."""
+    earlier = TODAY - timedelta(days=3)
+    clock.set(at_utc(2026, 9, 22, 7, 0))
+    await store.papers.upsert(
+        batch(
+            earlier,
+            "Graph neural networks for molecules",
+            "Message passing on molecular graphs",
+            "Vision transformers for images",
+            "Image segmentation with convolutional vision models",
+        )
+    )
+    graph_ids = [f"{earlier:%y%m}.{earlier.day:02d}{i:03d}" for i in (1, 2)]
+    vision_ids = [f"{earlier:%y%m}.{earlier.day:02d}{i:03d}" for i in (3, 4)]
+    for user, liked, disliked in ((alice(), graph_ids, vision_ids), (bob(), vision_ids, graph_ids)):
+        for arxiv_id in liked:
+            reply = await engine.dispatcher.handle_text(user, f"/papers upvote {arxiv_id}")
+            assert "Upvoted" in reply.text, reply.text
+        for arxiv_id in disliked:
+            reply = await engine.dispatcher.handle_text(user, f"/papers downvote {arxiv_id}")
+            assert not reply.is_error, reply.text
+        await subscribe(engine, user, "learning")
+
+    clock.set(at_utc(2026, 9, 25, 7, 0))
+    await store.papers.upsert(
+        batch(
+            TODAY,
+            "Vision models learning image features",
+            "Graph learning for molecular property prediction",
+        )
+    )
+    assert await engine.notifier.notify(at_utc(2026, 9, 25, 9, 0)) == 2
+    [to_alice] = dms_to(chat, "alice")
+    [to_bob] = dms_to(chat, "bob")
+    assert to_alice.text.splitlines()[1:] == [
+        "- Graph learning for molecular property prediction",
+        "- Vision models learning image features",
+    ]
+    assert to_bob.text.splitlines()[1:] == [
+        "- Vision models learning image features",
+        "- Graph learning for molecular property prediction",
+    ]
