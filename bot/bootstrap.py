@@ -7,10 +7,10 @@ values and callables it uses. The handlers get theirs by parameter name (bot.inj
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 from bot import handlers
 from bot.actions import ACTIONS
@@ -25,13 +25,25 @@ from bot.ingest import Ingest
 from bot.inject import InjectionError, bind, bind_table
 from bot.jobs import Jobs
 from bot.metrics import Metrics, NullMetrics
+from bot.models import Paper, SourceBatch
 from bot.notify import Notifier
 from bot.outbound import Outbound
-from bot.ports import ChatAdapter, Clock, PaperSource, Store
+from bot.ports import ChatAdapter, Clock, PaperRepo, PaperSource, SourceError, Store
 from bot.ratelimit import CommandLimiter
 from bot.taste_service import TasteService
 
 K = TypeVar("K")
+
+LINK_FETCH_DEADLINE = 8.0  # seconds a pasted link may wait for its paper to be fetched
+
+
+@runtime_checkable
+class IdSource(Protocol):
+    """A source that can fetch given papers by id (arXiv's id_list): for pasted links."""
+
+    name: str
+
+    async def fetch_ids(self, ids: Sequence[str]) -> SourceBatch: ...
 
 
 @dataclass(repr=False)
@@ -143,6 +155,7 @@ def build_services(
         "set_discuss": discussions.set_enabled,
         "outlook": publisher.outlook,
         "publish_now": publisher.post_now,
+        "fetch_papers": _paper_fetcher(sources, store.papers, LINK_FETCH_DEADLINE),
         # settings values
         "max_subscriptions": settings.max_subscriptions,
         "dm_time": settings.dm_time,
@@ -189,6 +202,29 @@ def build_services(
         jobs=jobs,
         adapters=adapters,
     )
+
+
+def _paper_fetcher(
+    sources: Sequence[PaperSource], papers: PaperRepo, deadline: float
+) -> Callable[[Sequence[str]], Awaitable[list[Paper]]]:
+    """``fetch_papers(ids)``: the papers fetched by id from the first source that can
+    (arXiv), stored (no featured rows) and returned; none when no source can. A failure or
+    the overall ``deadline`` raises SourceError."""
+    by_id = [s for s in sources if isinstance(s, IdSource)]
+
+    async def fetch_papers(ids: Sequence[str]) -> list[Paper]:
+        if not by_id or not ids:
+            return []
+        try:
+            async with asyncio.timeout(deadline):
+                batch = await by_id[0].fetch_ids(ids)
+        except TimeoutError as exc:
+            raise SourceError(f"{by_id[0].name} did not answer within {deadline:g} s") from exc
+        if batch.papers:
+            await papers.upsert(SourceBatch(papers=batch.papers, source=batch.source))
+        return list(batch.papers)
+
+    return fetch_papers
 
 
 def _complete(

@@ -23,6 +23,8 @@ from typing import TextIO
 
 from adapters.console.render import render_message
 from bot.actions import decode
+from bot.arxiv_ids import find_all
+from bot.commands import COMMANDS
 from bot.messages import Actions, Attachment, Message
 from bot.models import ChannelRef, Platform, UserRef
 from bot.ports import CommandHandler, DeliveryError, PostedRef, interim_reply
@@ -188,6 +190,14 @@ def nav_actions(message: Message) -> dict[str, str]:
     return found
 
 
+def _links_only(line: str) -> bool:
+    """A line that is no /papers command but links to papers (arXiv, HF, arXiv DOI)."""
+    if line.startswith("/") or not find_all(line):
+        return False
+    head = line.split(maxsplit=1)[0].lower()
+    return head not in {c.path[0] for c in COMMANDS}
+
+
 async def run_console(engine: CommandHandler, adapter: ConsoleAdapter, stdin: TextIO) -> int:
     """Read lines until EOF (or ``quit``); answer each. Returns the exit code (0)."""
     user = local_user()
@@ -225,6 +235,8 @@ async def run_console(engine: CommandHandler, adapter: ConsoleAdapter, stdin: Te
                     adapter.write("There is no other page to show.")
                     continue
                 reply = await engine.handle_action(user, action, channel)
+            elif _links_only(line):  # a pasted link, not a command: its papers' cards
+                reply = await engine.cards_for_links(user, line, channel)
             else:
                 reply = await engine.handle_text(user, line, channel)
         finally:

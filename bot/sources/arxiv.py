@@ -4,7 +4,7 @@ bot/sources/arxiv_xml.py (re-exported here for callers that read feeds)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 import httpx
@@ -32,6 +32,8 @@ from bot.sources.arxiv_xml import (
 from bot.sources.http import Fetcher
 
 log = logging.getLogger(__name__)
+
+MAX_IDS = 5  # ids in one id_list request (a pasted message's links)
 
 __all__ = [
     "ArxivSource",
@@ -95,6 +97,17 @@ class ArxivSource:
                 break
         kept = list(papers.values())
         return SourceBatch(papers=tuple(kept), featured=featured_rows(kept, day), source=SOURCE)
+
+    async def fetch_ids(self, ids: Sequence[str]) -> SourceBatch:
+        """The papers with these arXiv ids (at most ``MAX_IDS`` per call; the rest are
+        ignored), by the export API's ``id_list``; no featured rows (nothing was featured)."""
+        wanted = [i for i in dict.fromkeys(ids) if i][:MAX_IDS]
+        if not wanted:
+            return SourceBatch(source=SOURCE)
+        params = {"id_list": ",".join(wanted), "max_results": str(len(wanted)), "start": "0"}
+        response = await self._fetcher.get(self._api_url, params=params)
+        page = _read_api_response(response, f"papers {', '.join(wanted)}")
+        return SourceBatch(papers=page.batch.papers, source=SOURCE)
 
     async def fetch_rss(self) -> SourceBatch:
         """Today's announcements for the configured categories (one combined feed)."""

@@ -253,6 +253,37 @@ async def test_fetch_day_query_and_featured(fetchers: MakeFetcher) -> None:
     ]
 
 
+async def test_fetch_ids_asks_by_id_list_at_most_five_and_features_nothing(
+    fetchers: MakeFetcher,
+) -> None:
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(200, content=fixture_bytes("arxiv_api_2026-09-23_2entries.xml"))
+
+    source = ArxivSource(make_settings(), fetchers(handler))
+    ids = ["2609.10001", "2609.10004", "2609.10001", "2501.1", "2501.2", "2501.3", "2501.4"]
+    batch = await source.fetch_ids(ids)
+    assert [p.arxiv_id for p in batch.papers] == ["2609.10001", "2609.10004"]
+    assert batch.featured == () and batch.source == "arxiv"
+    assert dict(calls[0].url.params) == {
+        "id_list": "2609.10001,2609.10004,2501.1,2501.2,2501.3",
+        "max_results": "5",
+        "start": "0",
+    }
+    assert len((await source.fetch_ids([])).papers) == 0 and len(calls) == 1
+
+
+async def test_fetch_ids_failure_is_a_source_error(fetchers: MakeFetcher) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, content=b"no")
+
+    source = ArxivSource(make_settings(http_retries=0), fetchers(handler))
+    with pytest.raises(SourceError, match="404"):
+        await source.fetch_ids(["2609.10001"])
+
+
 async def test_fetch_day_pages_on_total_results_and_respects_spacing(
     fetchers: MakeFetcher, clock: FakeClock
 ) -> None:

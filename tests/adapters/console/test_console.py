@@ -14,7 +14,7 @@ from bot.models import ChannelRef, UserRef
 from bot.present.papers import paper_card
 from storage.store import Repositories
 from tests.action_table import declare_action
-from tests.conftest import HF_DAY, fixture_ids, make_batch
+from tests.conftest import HF_DAY, alice, fixture_ids, make_batch
 
 
 async def test_a_piped_session_answers_every_line_and_ends_at_eof(filled: Services) -> None:
@@ -134,3 +134,25 @@ async def test_next_and_previous_page_through_a_search(
         "== Results 1–5",
     ]
     assert out.getvalue().endswith("There is no other page to show.\n")
+
+
+async def test_a_pasted_link_answers_with_its_cards_and_other_lines_as_before(
+    filled: Services,
+) -> None:
+    out = io.StringIO()
+    adapter = ConsoleAdapter(out)
+    filled.attach(adapter)
+    a, b = fixture_ids()[:2]
+    script = (
+        f"have a look at https://arxiv.org/abs/{a}v1 and https://huggingface.co/papers/{b}\n"
+        "hello there\n"
+        f"/papers paper {a}\n"
+    )
+    expected_other = render_message(await filled.dispatcher.handle_text(alice(), "hello there"))
+    code = await run_console(filled.dispatcher, adapter, io.StringIO(script))
+    text = out.getvalue()
+    assert code == 0
+    first = text.split("papers> hello there")[0]
+    assert f"[▲ Upvote → /papers upvote {a}]" in first
+    assert f"[▲ Upvote → /papers upvote {b}]" in first
+    assert expected_other in text  # a line with no link: the answer it always had
