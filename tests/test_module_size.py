@@ -10,8 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("bot", "storage", "adapters")
 LIMIT = 400
 
-ALLOWED: dict[str, str] = {
-}
+ALLOWED: dict[str, str] = {}
 
 
 def sizes() -> dict[str, int]:
