@@ -85,6 +85,17 @@ def declared_range(path: tuple[str, ...], name: str) -> tuple[int, int, int]:
     return option.min_value, option.max_value, default
 
 
+def workspace_option(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--workspace PLATFORM:WORKSPACE`` (default the console's, ``console:local``)."""
+    parser.add_argument(
+        "--workspace",
+        type=_workspace,
+        default=("console", "local"),
+        metavar="PLATFORM:WORKSPACE",
+        help=help,
+    )
+
+
 def _workspace(text: str) -> tuple[str, str]:
     platform, sep, workspace = text.partition(":")
     if not sep or not platform or not workspace:
@@ -232,13 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument(
         "--topic", metavar="QUERY", help="only papers matching this search (search syntax)"
     )
-    digest.add_argument(
-        "--workspace",
-        type=_workspace,
-        default=("console", "local"),
-        metavar="PLATFORM:WORKSPACE",
-        help="rank with this workspace's votes and taste (default console:local)",
-    )
+    workspace_option(digest, "rank with this workspace's votes and taste (default console:local)")
     digest.add_argument(
         "--channel",
         metavar="ID",
@@ -255,13 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
         "weight, their sum, and what the workspace's taste learned from.",
     )
     why.add_argument("id", metavar="ID", help="an arXiv id, URL or DOI, e.g. 2405.15738")
-    why.add_argument(
-        "--workspace",
-        type=_workspace,
-        default=("console", "local"),
-        metavar="PLATFORM:WORKSPACE",
-        help="whose votes and taste (default console:local)",
-    )
+    workspace_option(why, "whose votes and taste (default console:local)")
     why.add_argument(
         "--channel",
         metavar="ID",

@@ -141,47 +141,37 @@ async def top(
 async def upvote(
     caller: UserRef, call: CommandCall, papers: PaperRepo, votes: VoteRepo, clock: Clock
 ) -> Message:
-    return await toggle_vote(caller, str(call.get("id")), papers, votes, clock)
+    return await toggle(caller, str(call.get("id")), +1, papers, votes, clock)
 
 
 async def upvote_click(
     caller: UserRef, call: actions.ActionCall, papers: PaperRepo, votes: VoteRepo, clock: Clock
 ) -> Message:
-    return await toggle_vote(caller, call.get("arxiv_id"), papers, votes, clock)
-
-
-async def toggle_vote(
-    caller: UserRef, raw: str, papers: PaperRepo, votes: VoteRepo, clock: Clock
-) -> Message:
-    found = await known_paper(raw, papers)
-    if isinstance(found, str):
-        return error(found)
-    voted, count = await votes.toggle(caller, found.arxiv_id, clock.now())
-    return vote_toggled(found, voted, count)
+    return await toggle(caller, call.get("arxiv_id"), +1, papers, votes, clock)
 
 
 async def downvote(
     caller: UserRef, call: CommandCall, papers: PaperRepo, votes: VoteRepo, clock: Clock
 ) -> Message:
-    return await toggle_downvote(caller, str(call.get("id")), papers, votes, clock)
+    return await toggle(caller, str(call.get("id")), -1, papers, votes, clock)
 
 
 async def downvote_click(
     caller: UserRef, call: actions.ActionCall, papers: PaperRepo, votes: VoteRepo, clock: Clock
 ) -> Message:
-    return await toggle_downvote(caller, call.get("arxiv_id"), papers, votes, clock)
+    return await toggle(caller, call.get("arxiv_id"), -1, papers, votes, clock)
 
 
-async def toggle_downvote(
-    caller: UserRef, raw: str, papers: PaperRepo, votes: VoteRepo, clock: Clock
+async def toggle(
+    caller: UserRef, raw: str, value: int, papers: PaperRepo, votes: VoteRepo, clock: Clock
 ) -> Message:
-    """👎 Not for me: toggles; replaces the caller's upvote (the store does, in one
-    transaction). An unknown or malformed id changes nothing."""
+    """▲ (+1) or 👎 Not for me (-1): toggles; either replaces the caller's other vote on the
+    paper (the store does, in one transaction). An unknown or malformed id changes nothing."""
     found = await known_paper(raw, papers)
     if isinstance(found, str):
         return error(found)
-    down, count = await votes.toggle(caller, found.arxiv_id, clock.now(), value=-1)
-    return downvote_toggled(found, down, count)
+    on, count = await votes.toggle(caller, found.arxiv_id, clock.now(), value=value)
+    return vote_toggled(found, on, count) if value > 0 else downvote_toggled(found, on, count)
 
 
 async def complete_papers(prefix: str, papers: PaperRepo) -> list[tuple[str, str]]:
