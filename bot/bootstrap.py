@@ -25,7 +25,7 @@ from bot.ingest import Ingest
 from bot.inject import InjectionError, bind, bind_table
 from bot.jobs import Jobs
 from bot.metrics import Metrics, NullMetrics
-from bot.models import Paper, SourceBatch
+from bot.models import Paper, PersonSettings, SourceBatch, UserRef
 from bot.notify import Notifier
 from bot.outbound import Outbound
 from bot.ports import ChatAdapter, Clock, PaperRepo, PaperSource, SourceError, Store
@@ -160,6 +160,7 @@ def build_services(
         "max_subscriptions": settings.max_subscriptions,
         "dm_time": settings.dm_time,
         "default_timezone": settings.timezone,
+        "person_settings": _server_settings(settings),
     }
     dispatcher = Dispatcher(
         commands=bind_table(_complete(handlers.COMMANDS, [c.path for c in COMMANDS]), deps),
@@ -225,6 +226,17 @@ def _paper_fetcher(
         return list(batch.papers)
 
     return fetch_papers
+
+
+def _server_settings(settings: Settings) -> Callable[[UserRef], Awaitable[PersonSettings]]:
+    """``person_settings(user)``: everyone gets the server's DM settings (per-person
+    settings are stored by the settings branch of issue 15, which replaces this)."""
+    value = PersonSettings(dm_time=settings.dm_time, timezone=settings.timezone)
+
+    async def person_settings(user: UserRef) -> PersonSettings:
+        return value
+
+    return person_settings
 
 
 def _complete(

@@ -215,3 +215,13 @@ class Discussion:
     root_message_id: str | None = None
     thread_id: str | None = None
     opened_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSettings:
+    """One person's daily-DM settings, with the server's values where they set none."""
+
+    dm_time: time  # local time in ``timezone`` when the day's DM may go out
+    timezone: str  # IANA zone name
+    dms: bool = True  # False: DMs paused, topics kept
+    dm_size: int = 10  # at most this many papers in one DM (1–25)
