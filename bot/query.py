@@ -209,6 +209,13 @@ def parse(text: str) -> ParsedQuery:
                     _add(groups, term, pending_or)
                 pending_or = False
                 continue
+            if m.group("neg") or pending_not:
+                # Only words and authors can be left out; reading "-cat:cs.LG" as
+                # "cat:cs.LG" would return the very papers the person asked to drop.
+                return ParsedQuery(
+                    error=f"Only words and author: can be left out with - or NOT, not {key}:; "
+                    "remove the minus."
+                )
             if key in ("cat", "category"):
                 if not _CATEGORY.match(value):
                     return ParsedQuery(

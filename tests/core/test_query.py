@@ -22,6 +22,10 @@ def test_filters_are_parsed() -> None:
         ("upvotes>:many", "upvotes>: needs a whole number"),
         ("cat:cs.LG)OR(x", "cat: needs an arXiv category"),
         ("since:2025-06-01 before:2025-01-01", "earlier than"),
+        # a minus on a filter used to be dropped: "-cat:cs.LG" searched cs.LG only
+        ("diffusion -cat:cs.LG", "not cat:; remove the minus"),
+        ("diffusion NOT since:2025-01-01", "not since:"),
+        ("-upvotes>:10", "not upvotes:"),
     ],
 )
 def test_invalid_filters_get_one_clear_sentence(text: str, message: str) -> None:
