@@ -136,6 +136,12 @@ async def publish(
     return True
 
 
+def home_tab_user(event: dict[str, Any]) -> str | None:
+    """Who opened the Home tab; None for Slack's own tabs ("messages", "about")."""
+    user = event.get("user")
+    return str(user) if event.get("tab") == "home" and user else None
+
+
 async def in_home(body: dict[str, Any]) -> bool:
     """A listener matcher: the click came from a home view."""
     view = body.get("view")
@@ -151,12 +157,13 @@ def register(
     async def on_home_opened(
         body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        # Bolt has already acked. "messages" and "about" are Slack's own tabs.
-        if event.get("tab") != "home" or not event.get("user"):
+        # Bolt has already acked.
+        user = home_tab_user(event)
+        if user is None:
             return
         team = str(body.get("team_id") or (event.get("view") or {}).get("team_id") or "")
         try:
-            caller = await people.caller(team, str(event["user"]))
+            caller = await people.caller(team, user)
             await publish(client, engine, caller, deadline=deadline)
         except Exception:
             log.exception("the Home tab of %s was not published", event.get("user"))
