@@ -96,8 +96,15 @@ SEARCH_PAGE = Action(
     replaces=True,
 )
 
+# Shown only on a person's own page (Slack's App Home); a click anywhere else works the same.
+REMOVE_TOPIC = Action(
+    "unsubscribe",
+    (Arg("subscription_id", re.compile(r"[0-9]{1,12}")),),
+    "remove one of the caller's topics (only its owner can)",
+)
+
 ACTIONS: dict[str, Action] = {
-    a.name: a for a in (UPVOTE, ABSTRACT, DISCUSS, CITE, SEARCH_PAGE, DOWNVOTE)
+    a.name: a for a in (UPVOTE, ABSTRACT, DISCUSS, CITE, SEARCH_PAGE, DOWNVOTE, REMOVE_TOPIC)
 }
 
 

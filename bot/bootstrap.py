@@ -177,6 +177,7 @@ def build_services(
         record_reply=discussions.record_reply,
         metrics=metrics,
         links=bind(handlers.LINKS, deps),
+        home=bind(handlers.HOME, deps),
     )
     jobs = Jobs(
         ingest=ingest,

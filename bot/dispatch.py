@@ -15,7 +15,7 @@ from bot import actions
 from bot.command_line import parse_line
 from bot.commands import CommandCall, UsageError
 from bot.inject import Bound
-from bot.messages import Message, admin_refusal, error, internal_error
+from bot.messages import Home, Message, Text, admin_refusal, error, internal_error
 from bot.metrics import Metrics, NullMetrics
 from bot.models import ChannelRef, UserRef
 from bot.present.replies import button_unsupported, slow_down, slow_down_click, with_notice
@@ -50,6 +50,7 @@ class Dispatcher:
         record_reply: RecordReply,
         metrics: Metrics | None = None,
         links: Bound | None = None,
+        home: Bound | None = None,
     ) -> None:
         self.commands = commands
         self.actions = actions
@@ -59,6 +60,7 @@ class Dispatcher:
         self._record_reply = record_reply
         self.metrics: Metrics = metrics or NullMetrics()
         self.links = links
+        self._home = home
 
     async def handle_text(
         self, caller: UserRef, line: str, channel: ChannelRef | None = None
@@ -136,6 +138,25 @@ class Dispatcher:
                 message = internal_error()
         self._account(name, outcome, t0, caller, channel)
         return message
+
+    async def home(self, caller: UserRef) -> Home:
+        """The caller's own page (bot.handlers.home). Not rate-limited: the platform asks
+        for it (Slack, when the person opens the tab, and again after a click on it that was
+        limited already), and a "slow down" page would replace a good one."""
+        t0 = time.perf_counter()
+        name = "home"
+        if self._home is None:
+            text = "This page is not set up here."
+            page, outcome = Home(text=text, blocks=(Text(text),)), "error"
+        else:
+            try:
+                page, outcome = await self._home(caller=caller), "ok"
+            except Exception:
+                log.exception("%s failed", name, extra=_where(caller, None, name))
+                failed = internal_error()
+                page, outcome = Home(text=failed.text, blocks=failed.blocks), "failed"
+        self._account(name, outcome, t0, caller, None)
+        return page
 
     def _account(
         self, name: str, outcome: str, t0: float, caller: UserRef, channel: ChannelRef | None

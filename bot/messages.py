@@ -126,6 +126,31 @@ class Message:
         return replace(self, ephemeral=False)
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelLine:
+    """A line about one channel, led by the channel itself, which each adapter names its own
+    way (Slack: a channel mention): a feed on a person's page. Not a :data:`Block`: a
+    Message never carries one."""
+
+    channel: str  # the platform's channel id
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """A person's own page (Slack's App Home tab), built by ``bot.present.home``: neutral
+    blocks and channel lines, in the order shown; ``text`` is the plain fallback. A
+    :class:`Text` followed by an :class:`Actions` of one button is a line with its button
+    (a topic and its Remove): an adapter may show the button beside the line."""
+
+    text: str
+    blocks: tuple[Block | ChannelLine, ...] = ()
+
+    def with_notice(self, notice: str) -> Home:
+        """The page with one line on top: what a click on it just did."""
+        return replace(self, blocks=(Context(notice), *self.blocks))
+
+
 def plain(text: str, *, ephemeral: bool = True) -> Message:
     return Message(text=text, blocks=(Text(text),), ephemeral=ephemeral)
 

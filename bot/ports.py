@@ -26,7 +26,7 @@ from bot.models import (
 
 if TYPE_CHECKING:
     from bot.commands import CommandCall
-    from bot.messages import Attachment, Message
+    from bot.messages import Attachment, Home, Message
     from bot.query import ParsedQuery
 
 
@@ -347,6 +347,7 @@ class CommandHandler(Protocol):
     async def autocomplete(
         self, caller: UserRef, kind: str, prefix: str
     ) -> list[tuple[str, str]]: ...
+    async def home(self, caller: UserRef) -> Home: ...  # a person's page (Slack App Home)
     async def cards_for_links(
         self, caller: UserRef, text: str, channel: ChannelRef | None = None
     ) -> Message:

@@ -19,6 +19,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import home
 from adapters.slack.errors import slack_error_code
 from adapters.slack.memory import EphemeralMemory
 from adapters.slack.people import People
@@ -148,6 +149,7 @@ def register(
 
     app.command(SLASH_COMMAND)(on_papers)
     app.event("link_shared")(on_link_shared)
+    home.register(app, engine, people=people)  # first: its clicks are ph_* buttons too
     app.action(re.compile("^" + re.escape(ACTION_PREFIX)))(on_button)
     # Every message event (all subtypes), so Bolt has none left to warn about as unhandled.
     app.event("message")(on_message)

@@ -15,6 +15,10 @@ Scopes are exactly what the adapter calls:
   ``message.groups`` bot events need, to count replies in discussion threads (public /
   private channels the bot is in). Nothing of a message is stored but its ts, its author's id
   and the paper; the text is never read or logged.
+- the ``app_home_opened`` event (no scope of its own) and the Home tab: each person's topics
+  with a Remove button, their DM settings, today's top five and the channels' daily threads,
+  published with ``views.publish`` (no scope either). The Messages tab stays as it was: the
+  bot's DMs land there and ``/papers`` works there (no ``message.im`` event is asked for).
 Not ``chat:write.public``: the bot posts only where someone invited it, which private
 channels need anyway, and a channel's members see who is posting there.
 """
@@ -44,7 +48,8 @@ BOT_SCOPES = (
 )
 # Replies in channel threads (public, private). Not message.im / message.mpim: discussions
 # live in channels only.
-BOT_EVENTS = ("link_shared", "message.channels", "message.groups")
+# app_home_opened: publish a person's Home tab when they open it.
+BOT_EVENTS = ("app_home_opened", "link_shared", "message.channels", "message.groups")
 # Links whose unfurls are ours (Slack sends link_shared for these domains only).
 UNFURL_DOMAINS = ("arxiv.org", "huggingface.co", "doi.org")
 PUBLIC_URL_PLACEHOLDER = "https://paperherald.example.com" + EVENTS_PATH
@@ -82,6 +87,11 @@ def manifest(settings: Settings) -> dict[str, Any]:
             "background_color": "#1d3557",
         },
         "features": {
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
             "bot_user": {"display_name": BOT_NAME, "always_online": True},
             "slash_commands": [command],
             "unfurl_domains": list(UNFURL_DOMAINS),

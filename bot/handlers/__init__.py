@@ -13,7 +13,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import actions
-from bot.handlers import channels, cite, discuss, guide, links, papers, subscriptions, taste
+from bot.handlers import (
+    channels,
+    cite,
+    discuss,
+    guide,
+    home,
+    links,
+    papers,
+    subscriptions,
+    taste,
+)
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -46,6 +56,7 @@ ACTIONS: dict[str, Handler] = {
     actions.SEARCH_PAGE.name: papers.search_page_click,
     actions.CITE.name: cite.cite_click,
     actions.DOWNVOTE.name: papers.downvote_click,
+    actions.REMOVE_TOPIC.name: home.remove_topic_click,
 }
 
 COMPLETERS: dict[str, Handler] = {  # an Option's ``autocomplete`` kind -> suggestions
@@ -55,3 +66,4 @@ COMPLETERS: dict[str, Handler] = {  # an Option's ``autocomplete`` kind -> sugge
 }
 
 LINKS: Handler = links.cards_for_links  # a pasted link -> the cards (Dispatcher.cards_for_links)
+HOME: Handler = home.home  # a person's own page (Dispatcher.home; Slack's App Home)

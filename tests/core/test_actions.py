@@ -26,6 +26,7 @@ SAMPLES: dict[str, list[str]] = {
     "arxiv_id": ["2411.01234", "0704.0001", "hep-th/9901001", "math/0309136", "2411.01234v2"],
     "query_key": ["0a1b2c3d4e5f", "f" * 40],
     "page": ["1", "2", "999999"],
+    "subscription_id": ["7", "1", "999999999999"],
 }
 DISCORD_CUSTOM_ID_MAX = 100  # with the adapter's "ph:" prefix
 SLACK_VALUE_MAX = 2000
@@ -163,6 +164,7 @@ def test_the_flags_of_todays_actions() -> None:
         "search": (False, True, False),  # a page replaces the page
         "cite": (False, False, False),
         "downvote": (False, False, False),
+        "unsubscribe": (False, False, False),  # the Home tab's Remove; re-published after
     }
 
 

@@ -185,6 +185,48 @@ def message_event_payload(
     }
 
 
+def home_opened_payload(user: str, *, tab: str = "home") -> dict[str, Any]:
+    """An Events API ``event_callback`` for ``app_home_opened``: the person opened one of
+    the app's tabs (``home``, ``messages`` or ``about``)."""
+    payload = message_event_payload(user=user, ts=f"{time.time():.6f}", thread_ts=None)
+    payload["event"] = {
+        "type": "app_home_opened",
+        "user": user,
+        "channel": "D" + user,
+        "tab": tab,
+        "event_ts": payload["event"]["ts"],
+    }
+    return payload
+
+
+def home_action_payload(
+    *, view: dict[str, Any], block_id: str, element: dict[str, Any], user: str
+) -> dict[str, Any]:
+    """A click on a button of a published Home tab: Slack sends the view back, and no
+    channel or response_url."""
+    action = {
+        "type": "button",
+        "action_id": element["action_id"],
+        "block_id": block_id,
+        "text": element["text"],
+        "action_ts": f"{time.time():.6f}",
+        **({"value": element["value"]} if "value" in element else {}),
+    }
+    return {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+        "api_app_id": "AFAKE",
+        "token": "legacy-verification-token",
+        "container": {"type": "view", "view_id": view["id"]},
+        "trigger_id": uuid.uuid4().hex,
+        "team": {"id": TEAM, "domain": "fake"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": {**view, "state": {"values": {}}, "hash": "h"},
+        "actions": [action],
+    }
+
+
 # -- transports ----------------------------------------------------------------------------
 
 
@@ -286,6 +328,36 @@ class Slack:
         """Deliver an Events API callback; Bolt acks it before the listener runs."""
         assert await self.transport.send("events_api", payload) == 200
 
+    def home_views(self, user: str) -> list[dict[str, Any]]:
+        return self.fake.home_views.get(user, [])
+
+    async def open_home(self, user: str = ALICE) -> dict[str, Any]:
+        """Open the Home tab as ``user``; the view the bot published for them."""
+        before = len(self.home_views(user))
+        await self.event(home_opened_payload(user))
+        await self.fake.wait_for(lambda: len(self.home_views(user)) > before)
+        return self.home_views(user)[-1]
+
+    async def click_home(
+        self,
+        view: dict[str, Any],
+        action_prefix: str,
+        *,
+        user: str = ALICE,
+        nth: int = 0,
+    ) -> dict[str, Any]:
+        """Click the ``nth`` ``action_prefix`` button of a published Home ``view`` (in a
+        section's accessory or an actions block) as ``user``; the view then published for
+        ``user`` (a click re-publishes the clicking person's page)."""
+        block, element = home_buttons(view["blocks"], action_prefix)[nth]
+        before = len(self.home_views(user))
+        payload = home_action_payload(
+            view=view, block_id=block.get("block_id", "auto"), element=element, user=user
+        )
+        assert await self.transport.send("interactive", payload) == 200
+        await self.fake.wait_for(lambda: len(self.home_views(user)) > before)
+        return self.home_views(user)[-1]
+
 
 def find_buttons(
     blocks: list[dict[str, Any]], action_prefix: str
@@ -297,6 +369,17 @@ def find_buttons(
         for e in b["elements"]
         if str(e.get("action_id", "")).startswith(action_prefix)
     ]
+
+
+def home_buttons(
+    blocks: list[dict[str, Any]], action_prefix: str
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Buttons of a view: in actions blocks and as sections' accessories, in order."""
+    found = []
+    for b in blocks:
+        elements = b["elements"] if b.get("type") == "actions" else [b.get("accessory") or {}]
+        found += [(b, e) for e in elements if str(e.get("action_id", "")).startswith(action_prefix)]
+    return found
 
 
 def button_labels(blocks: list[dict[str, Any]], action_prefix: str) -> list[str]:

@@ -5,7 +5,8 @@
 - ``/response/<id>``: a response_url sink recording what ``respond()`` sends.
 - ``/link``: the Socket Mode websocket: ``hello``, then envelopes on demand; acks recorded.
 - Every message sent is checked against Block Kit's limits; a violation is recorded in
-  ``violations`` and answered ``invalid_blocks``, as Slack would.
+  ``violations`` and answered ``invalid_blocks``, as Slack would. So is every Home tab
+  published (``views.publish``, 100 blocks), kept per user in ``home_views``.
 """
 
 from __future__ import annotations
@@ -49,16 +50,20 @@ class Failure:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def block_kit_problems(blocks: list[dict[str, Any]]) -> list[str]:
-    """Slack's documented limits (see shared/PLATFORM-LIMITS.md)."""
+def block_kit_problems(blocks: list[dict[str, Any]], max_blocks: int = 50) -> list[str]:
+    """Slack's documented limits (see shared/PLATFORM-LIMITS.md): 50 blocks in a message,
+    100 in a view."""
     problems = []
-    if len(blocks) > 50:
+    if len(blocks) > max_blocks:
         problems.append(f"{len(blocks)} blocks")
     for b in blocks:
         kind = b.get("type")
         text = (b.get("text") or {}).get("text", "")
         if kind == "section" and len(text) > 3000:
             problems.append(f"section text {len(text)}")
+        accessory = b.get("accessory") or {}
+        if accessory.get("type") == "button" and len(accessory["text"]["text"]) > 75:
+            problems.append("button text")
         if kind == "header" and len(text) > 150:
             problems.append(f"header {len(text)}")
         if kind == "context" and len(b.get("elements", [])) > 10:
@@ -100,6 +105,7 @@ class FakeSlack:
         self.socket_url: str | None = None  # what apps.connections.open hands out
         self._ts = itertools.count(1)
         self.uploads: dict[str, dict[str, Any]] = {}  # file id -> filename, length, data
+        self.home_views: dict[str, list[dict[str, Any]]] = {}  # user id -> views published
         self._event = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -289,6 +295,23 @@ class FakeSlack:
             upload.update(channel=p.get("channel_id"), comment=p.get("initial_comment"))
             done.append({"id": f["id"], "title": f.get("title"), "name": upload["filename"]})
         return {"files": done}
+
+    def _m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
+        """A user's Home tab: a ``home`` view of 1–100 blocks, checked like messages. The
+        answer is the view as Slack stores it (with its id), as a click will send it back."""
+        user, view = p.get("user_id"), p.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not user or not isinstance(view, dict) or view.get("type") != "home":
+            return {"error": "invalid_arguments"}
+        blocks = view.get("blocks") or []
+        problems = block_kit_problems(blocks, max_blocks=100) if blocks else ["no blocks"]
+        if problems:
+            self.violations += problems
+            return {"error": "invalid_arguments"}
+        stored = {**view, "id": f"VHOME{user}", "team_id": TEAM, "app_id": "AFAKE"}
+        self.home_views.setdefault(str(user), []).append(stored)
+        return {"view": stored}
 
     def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         user = str(p.get("users"))

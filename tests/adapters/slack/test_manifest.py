@@ -73,10 +73,16 @@ def test_scopes_command_and_socket_mode(tmp_path: Path) -> None:
     assert "chat:write.public" not in BOT_SCOPES
     # Reply counting: thread replies in public and private channels, and the history scope
     # each of those events needs; no DM history. Unfurls: link_shared for our domains.
+    # The Home tab: app_home_opened (no scope), views.publish (no scope).
     assert data["settings"]["event_subscriptions"] == {
-        "bot_events": ["link_shared", "message.channels", "message.groups"]
+        "bot_events": ["app_home_opened", "link_shared", "message.channels", "message.groups"]
     }
-    assert set(BOT_EVENTS) == {"link_shared", "message.channels", "message.groups"}
+    assert set(BOT_EVENTS) == {
+        "app_home_opened",
+        "link_shared",
+        "message.channels",
+        "message.groups",
+    }
     assert data["features"]["unfurl_domains"] == ["arxiv.org", "huggingface.co", "doi.org"]
     assert not {"im:history", "mpim:history"} & set(BOT_SCOPES)
     (command,) = data["features"]["slash_commands"]
@@ -93,3 +99,15 @@ def test_http_mode_manifest_has_request_urls(tmp_path: Path) -> None:
     assert data["features"]["slash_commands"][0]["url"] == url
     assert data["settings"]["event_subscriptions"]["request_url"] == url
     assert data["settings"]["event_subscriptions"]["bot_events"] == list(BOT_EVENTS)
+
+
+def test_home_tab_is_enabled_and_the_messages_tab_kept(tmp_path: Path) -> None:
+    for extra in ({}, {"slack_signing_secret": "s"}):
+        data = manifest(make_settings(tmp_path, **extra))
+        assert data["features"]["app_home"] == {
+            "home_tab_enabled": True,
+            "messages_tab_enabled": True,  # DMs (topics, exports) land there
+            "messages_tab_read_only_enabled": False,  # /papers keeps working in the bot's DM
+        }
+        assert "app_home_opened" in data["settings"]["event_subscriptions"]["bot_events"]
+    assert "app_home:" in manifest_yaml(make_settings(tmp_path))
