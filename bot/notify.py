@@ -1,4 +1,5 @@
-"""Subscription DMs: one message per user per day with the new papers matching their topics.
+"""Subscription DMs: one message per user per (their local) day with the new papers matching
+their topics, at their own DM time in their own zone (bot.dm_schedule), at most their DM size.
 
 A Notification row per (subscription, paper) is written with the DM record, after the DM
 went out, so a paper is never sent twice and a failed DM is simply retried next run. A
@@ -13,12 +14,12 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta
 
 from bot import query
 from bot import taste as T
-from bot.models import Paper, Subscription, UserRef
+from bot.dm_schedule import due_day
+from bot.models import Paper, PersonChoices, PersonSettings, Subscription, UserRef
 from bot.ports import (
     ChatAdapter,
     DeliveryError,
@@ -30,6 +31,7 @@ from bot.ports import (
 from bot.present.lists import dm_digest
 
 log = logging.getLogger(__name__)
+NO_CHOICES = PersonChoices()
 
 NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
 CLOSED_DMS_NOTICE = (
@@ -63,8 +65,8 @@ class Notifier:
         subscriptions: SubscriptionRepo,
         notifications: NotificationRepo,
         adapters: Mapping[str, ChatAdapter],
-        timezone: str,
-        dm_time: time,
+        defaults: PersonSettings,
+        choices: Callable[[], Awaitable[Mapping[tuple[str, str, str], PersonChoices]]],
         taste_of: PersonTaste = no_taste,
     ) -> None:
         self.taste_of = taste_of
@@ -72,8 +74,8 @@ class Notifier:
         self.subscriptions = subscriptions
         self.notifications = notifications
         self.adapters = adapters
-        self.timezone = timezone  # the server's zone: DMs go out at dm_time there
-        self.dm_time = dm_time
+        self.defaults = defaults  # the server's DM settings, for what people did not choose
+        self.choices = choices  # everyone's choices (PersonSettingsRepo.all)
         # The notify job and every fetch job call notify(); two overlapping runs would both
         # pass the "DM sent today?" check and send twice. Another process on the same database
         # is kept out by a (person, day) claim row taken before sending.
@@ -106,27 +108,50 @@ class Notifier:
         for (platform, workspace, user_id, day), pairs in list(self._unrecorded.items()):
             await self._record(UserRef(platform, workspace, user_id), day, pairs)
 
+    async def _due(
+        self, now: datetime, force: bool
+    ) -> dict[UserRef, tuple[PersonSettings, date, list[Subscription]]]:
+        """The people whose DM is due now, with their settings, their local day and their
+        active topics; people who had that day's DM (or whose DM is being recorded) are not.
+        Cheap: no paper is read before someone is due."""
+        subs = await self.subscriptions.all_active()
+        by_user: dict[UserRef, list[Subscription]] = defaultdict(list)
+        for sub in subs:
+            if sub.user.platform in self.adapters:
+                by_user[UserRef(sub.user.platform, sub.user.workspace, sub.user.user_id)].append(
+                    sub
+                )
+        if not by_user:
+            return {}
+        chosen = await self.choices()
+        due: dict[UserRef, tuple[PersonSettings, date, list[Subscription]]] = {}
+        for user, user_subs in by_user.items():
+            key = (user.platform, user.workspace, user.user_id)
+            mine = chosen.get(key, NO_CHOICES).over(self.defaults)
+            day = due_day(now, mine, force=force)
+            if day is not None and (*key, day) not in self._unrecorded:
+                due[user] = (mine, day, user_subs)
+        done: dict[date, set[tuple[str, str, str]]] = {}
+        for day in sorted({day for _, day, _ in due.values()}):
+            done[day] = await self.notifications.dm_users_on(day)
+        return {
+            u: v for u, v in due.items() if (u.platform, u.workspace, u.user_id) not in done[v[1]]
+        }
+
     async def _notify(self, now: datetime, *, force: bool) -> int:
         await self._record_pending()
-        local = now.astimezone(ZoneInfo(self.timezone))
-        if not force and local.time() < self.dm_time:
+        due = await self._due(now, force)
+        if not due:
             return 0
-        day = local.date()
         today = now.astimezone(UTC).date()
         candidates = await self.papers.featured_between(
             today - timedelta(days=NEW_PAPER_DAYS), today
         )
-        subs = await self.subscriptions.all_active()
-        if not candidates or not subs:
+        if not candidates:
             return 0
-        by_user: dict[UserRef, list[Subscription]] = defaultdict(list)
-        for sub in subs:
-            if sub.user.platform in self.adapters:
-                key = UserRef(sub.user.platform, sub.user.workspace, sub.user.user_id)
-                by_user[key].append(sub)
         queries = []
         parsed_by_text: dict[str, query.ParsedQuery] = {}  # many people follow the same topics
-        for user_subs in by_user.values():
+        for _, _, user_subs in due.values():
             for sub in user_subs:
                 parsed = parsed_by_text.get(sub.query)
                 if parsed is None:
@@ -134,20 +159,13 @@ class Notifier:
                 if sub.id is not None and not parsed.error and not parsed.is_empty:
                     queries.append((sub.id, parsed))
         matched = await self.papers.match_many(queries, candidates)
-        # Read once per run, not once per user: who already had today's DM, which pairs
-        # went out before, and the matched papers themselves.
-        done_users = await self.notifications.dm_users_on(day)
+        # Read once per run, not once per user: which pairs went out before, and the matched
+        # papers themselves.
         sent_pairs = await self.notifications.sent_pairs(sorted(matched))
         all_ids = sorted({a for ids in matched.values() for a in ids})
         papers = await self.papers.get_many(all_ids)
         sent = 0
-        for user, user_subs in by_user.items():
-            if not any(s.id in matched for s in user_subs):
-                continue
-            if (user.platform, user.workspace, user.user_id) in done_users:
-                continue
-            if (user.platform, user.workspace, user.user_id, day) in self._unrecorded:
-                continue  # today's DM went out; only its record is missing
+        for user, (mine, day, user_subs) in due.items():
             matches, pairs = [], []
             for sub in user_subs:
                 assert sub.id is not None
@@ -164,6 +182,7 @@ class Notifier:
                     (q, by_taste([papers[i] for i in ids if i in papers], taste))
                     for q, ids in matches
                 ],
+                limit=mine.dm_size,
             )
             adapter = self.adapters[user.platform]
             if not await self.notifications.claim_dm(user, day, self.owner):

@@ -1,7 +1,5 @@
-"""What the core needs from the outside world, as Protocols.
-
-``storage/`` and ``adapters/`` implement these; the core depends only on this file.
-"""
+"""What the core needs from the outside world, as Protocols: ``storage/`` and ``adapters/``
+implement them; the core depends only on this file."""
 
 from __future__ import annotations
 
@@ -18,6 +16,7 @@ from bot.models import (
     Discussion,
     Feed,
     Paper,
+    PersonChoices,
     SearchHit,
     SourceBatch,
     Subscription,
@@ -49,9 +48,7 @@ class PaperSource(Protocol):
 
 
 class Clock(Protocol):
-    def now(self) -> datetime:
-        """Aware UTC datetime."""
-        ...
+    def now(self) -> datetime: ...  # aware, UTC
 
 
 class PaperRepo(Protocol):
@@ -147,6 +144,12 @@ class NotificationRepo(Protocol):
     ) -> bool: ...
     async def release_dm(self, user: UserRef, day: date, owner: str) -> None: ...
     async def sent_pairs(self, sub_ids: Sequence[int]) -> set[tuple[int, str]]: ...
+
+
+class PersonSettingsRepo(Protocol):  # what each person chose with /papers settings
+    async def get(self, user: UserRef) -> PersonChoices: ...
+    async def change(self, user: UserRef, changes: PersonChoices) -> PersonChoices: ...
+    async def all(self) -> dict[tuple[str, str, str], PersonChoices]: ...
 
 
 class FeedRepo(Protocol):
@@ -270,6 +273,8 @@ class Store(Protocol):
     def subscriptions(self) -> SubscriptionRepo: ...
     @property
     def notifications(self) -> NotificationRepo: ...
+    @property
+    def person_choices(self) -> PersonSettingsRepo: ...
     @property
     def feeds(self) -> FeedRepo: ...
     @property
