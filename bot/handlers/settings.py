@@ -23,6 +23,10 @@ def changes_from(call: CommandCall) -> tuple[PersonChoices, str | None]:
     dm_time = None
     if raw_time is not None:
         dm_time = parse_hhmm(str(raw_time))
+        if dm_time is None and not any(c.isdigit() for c in str(raw_time)):
+            raise SettingsError(  # a word in no option's shape: "/papers settings frob"
+                f"{str(raw_time)[:40]!r} is not a setting. Usage: {call.command.usage()}"
+            )
         if dm_time is None:
             raise SettingsError(
                 f"{str(raw_time)[:20]!r} is not a time of day; "

@@ -43,10 +43,10 @@ def settings_view(
         f"DM size: up to {current.dm_size} papers{mark(chosen.dm_size)}",
     ]
     if next_dm is not None:
-        utc = next_dm.astimezone(UTC)
+        utc = "" if not next_dm.utcoffset() else f" ({next_dm.astimezone(UTC):%H:%M} UTC)"
         lines.append(
-            f"Next DM: {day_label(next_dm.date())} {next_dm:%H:%M} {current.timezone} "
-            f"({utc:%H:%M} UTC), when new papers match your topics"
+            f"Next DM: {day_label(next_dm.date())} {next_dm:%H:%M} {current.timezone}{utc}, "
+            "when new papers match your topics"
         )
     title = "Saved. Your settings" if saved else "Your settings"
     blocks: list[Block] = [Header(title), Text("\n".join(lines))]
