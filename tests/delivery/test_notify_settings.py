@@ -5,7 +5,7 @@ changes, on their local date, at most once a local day, paused by ``dms off``, a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -15,10 +15,12 @@ from bot.dm_schedule import due_at, due_day, next_time
 from bot.messages import Message
 from bot.models import PersonSettings, UserRef
 from bot.query import ParsedQuery
+from bot.scheduler import build_scheduler
 from storage.store import Repositories
 from tests.conftest import alice, bob
 from tests.delivery.conftest import Recorder
 from tests.delivery.dm_days import featured, utc
+from tests.delivery.test_scheduler import fires
 
 NEW_YORK = "America/New_York"
 BERLIN = "Europe/Berlin"
@@ -211,3 +213,18 @@ async def test_no_paper_is_read_when_nobody_is_due_and_only_due_topics_are_match
     assert matched == [[alice_sub.id]]
     assert await runs(engine, clock, chat, utc(2026, 11, 1, 15)) == [0]  # Alice done, Bob not due
     assert len(matched) == 1
+
+
+async def test_the_notify_job_runs_at_the_start_of_every_minute(engine: Services) -> None:
+    scheduler = build_scheduler(engine.jobs, engine.settings, engine.clock)
+    scheduler.start(paused=True)
+    try:
+        trigger = scheduler.get_job("notify").trigger
+        start = datetime(2026, 11, 1, 13, 58, 20, tzinfo=UTC)
+        assert fires(trigger, start, 3) == [
+            utc(2026, 11, 1, 13, 59),
+            utc(2026, 11, 1, 14),
+            utc(2026, 11, 1, 14, 1),
+        ]
+    finally:
+        scheduler.shutdown(wait=False)

@@ -61,9 +61,7 @@ async def test_kept_in_the_file_across_a_reopen(
     db = await Database.open(settings.database)
     try:
         again = Repositories(db, clock)
-        assert await again.person_choices.get(ALICE) == PersonChoices(
-            time(23, 59), "Asia/Kolkata"
-        )
+        assert await again.person_choices.get(ALICE) == PersonChoices(time(23, 59), "Asia/Kolkata")
         rows = await db.fetchall("SELECT dm_time, timezone, dms, dm_size FROM person_settings")
         assert [tuple(r) for r in rows] == [("23:59", "Asia/Kolkata", None, None)]
     finally:
