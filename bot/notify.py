@@ -14,7 +14,9 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfoNotFoundError
 
 from bot import query
 from bot import taste as T
@@ -128,7 +130,12 @@ class Notifier:
         for user, user_subs in by_user.items():
             key = (user.platform, user.workspace, user.user_id)
             mine = chosen.get(key, NO_CHOICES).over(self.defaults)
-            day = due_day(now, mine, force=force)
+            try:
+                day = due_day(now, mine, force=force)
+            except (ZoneInfoNotFoundError, ValueError):  # a zone a tzdata update removed
+                log.warning("unknown zone %r of %s; using the server's", mine.timezone, key)
+                mine = replace(mine, timezone=self.defaults.timezone)
+                day = due_day(now, mine, force=force)
             if day is not None and (*key, day) not in self._unrecorded:
                 due[user] = (mine, day, user_subs)
         done: dict[date, set[tuple[str, str, str]]] = {}

@@ -13,7 +13,7 @@ from bot.bootstrap import Services
 from bot.clock import FakeClock
 from bot.dm_schedule import due_at, due_day, next_time
 from bot.messages import Message
-from bot.models import PersonSettings, UserRef
+from bot.models import PersonChoices, PersonSettings, UserRef
 from bot.query import ParsedQuery
 from bot.scheduler import build_scheduler
 from storage.store import Repositories
@@ -228,3 +228,11 @@ async def test_the_notify_job_runs_at_the_start_of_every_minute(engine: Services
         ]
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_a_stored_zone_that_no_longer_exists_falls_back_to_the_servers(
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, papers: None
+) -> None:
+    await follow(engine, alice(), "dm-time 10:00")
+    await store.person_choices.change(alice(), PersonChoices(timezone="Gone/Away"))
+    assert await runs(engine, clock, chat, utc(2026, 11, 1, 9, 59), utc(2026, 11, 1, 10)) == [0, 1]
