@@ -134,7 +134,7 @@ def build_services(
         notifications=store.notifications,
         adapters=adapters,
         defaults=server_settings(settings),
-        choices=store.person_choices.all,
+        subscribers=store.person_choices.subscribers,
         taste_of=tastes.for_person,
     )
     discussions = Discussions(

@@ -254,3 +254,13 @@ class PersonChoices:
             dms=self.dms if changes.dms is None else changes.dms,
             dm_size=self.dm_size if changes.dm_size is None else changes.dm_size,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """Someone with active topics, as the notify job first reads them: what they chose of
+    their DM settings, and a mark of their active topics that changes whenever those do."""
+
+    user: UserRef
+    choices: PersonChoices
+    topics: tuple[int, int]  # (newest active topic id, how many active topics)

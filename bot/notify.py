@@ -13,15 +13,15 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
 from bot import query
 from bot import taste as T
 from bot.dm_schedule import due_day
-from bot.models import Paper, PersonChoices, PersonSettings, Subscription, UserRef
+from bot.models import Paper, PersonSettings, Subscriber, Subscription, UserRef
 from bot.ports import (
     ChatAdapter,
     DeliveryError,
@@ -33,7 +33,7 @@ from bot.ports import (
 from bot.present.lists import dm_digest
 
 log = logging.getLogger(__name__)
-NO_CHOICES = PersonChoices()
+FEW_USERS = 100  # due people whose topics are read one by one; more: all topics in one read
 
 NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
 CLOSED_DMS_NOTICE = (
@@ -59,6 +59,23 @@ def by_taste(papers: list[Paper], taste: T.Taste | None) -> list[Paper]:
     return sorted(papers, key=lambda p: -scores.get(p.arxiv_id, 0.0))
 
 
+def _key(user: UserRef) -> tuple[str, str, str]:
+    return (user.platform, user.workspace, user.user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A person whose DM is due: their settings and the local day the DM is for."""
+
+    person: Subscriber
+    settings: PersonSettings
+    day: date
+
+    def mark(self, papers: int) -> tuple[date, int, tuple[int, int]]:
+        """What a check of their topics against these new papers depends on."""
+        return (self.day, papers, self.person.topics)
+
+
 class Notifier:
     def __init__(
         self,
@@ -68,7 +85,7 @@ class Notifier:
         notifications: NotificationRepo,
         adapters: Mapping[str, ChatAdapter],
         defaults: PersonSettings,
-        choices: Callable[[], Awaitable[Mapping[tuple[str, str, str], PersonChoices]]],
+        subscribers: Callable[[], Awaitable[Sequence[Subscriber]]],
         taste_of: PersonTaste = no_taste,
     ) -> None:
         self.taste_of = taste_of
@@ -77,7 +94,7 @@ class Notifier:
         self.notifications = notifications
         self.adapters = adapters
         self.defaults = defaults  # the server's DM settings, for what people did not choose
-        self.choices = choices  # everyone's choices (PersonSettingsRepo.all)
+        self.subscribers = subscribers  # PersonSettingsRepo.subscribers
         # The notify job and every fetch job call notify(); two overlapping runs would both
         # pass the "DM sent today?" check and send twice. Another process on the same database
         # is kept out by a (person, day) claim row taken before sending.
@@ -85,6 +102,8 @@ class Notifier:
         self.owner = uuid.uuid4().hex
         # DMs that went out but whose record failed: (platform, workspace, user id, day).
         self._unrecorded: dict[tuple[str, str, str, date], list[tuple[int, str]]] = {}
+        # Whose topics matched nothing new, on which day, papers and topics (Due.mark).
+        self._nothing: dict[tuple[str, str, str], tuple[date, int, tuple[int, int]]] = {}
 
     async def notify(self, now: datetime, *, force: bool = False) -> int:
         """Send today's DMs that are due; returns how many went out."""
@@ -110,40 +129,41 @@ class Notifier:
         for (platform, workspace, user_id, day), pairs in list(self._unrecorded.items()):
             await self._record(UserRef(platform, workspace, user_id), day, pairs)
 
-    async def _due(
-        self, now: datetime, force: bool
-    ) -> dict[UserRef, tuple[PersonSettings, date, list[Subscription]]]:
-        """The people whose DM is due now, with their settings, their local day and their
-        active topics; people who had that day's DM (or whose DM is being recorded) are not.
-        Cheap: no paper is read before someone is due."""
-        subs = await self.subscriptions.all_active()
-        by_user: dict[UserRef, list[Subscription]] = defaultdict(list)
-        for sub in subs:
-            if sub.user.platform in self.adapters:
-                by_user[UserRef(sub.user.platform, sub.user.workspace, sub.user.user_id)].append(
-                    sub
-                )
-        if not by_user:
-            return {}
-        chosen = await self.choices()
-        due: dict[UserRef, tuple[PersonSettings, date, list[Subscription]]] = {}
-        for user, user_subs in by_user.items():
-            key = (user.platform, user.workspace, user.user_id)
-            mine = chosen.get(key, NO_CHOICES).over(self.defaults)
+    async def _due(self, now: datetime, force: bool) -> list[Due]:
+        """The people whose DM is due now, with their settings and their local day; not those
+        who had that day's DM (or whose DM is being recorded). No topic or paper is read."""
+        due: list[Due] = []
+        for person in await self.subscribers():
+            user = person.user
+            if user.platform not in self.adapters:
+                continue
+            mine = person.choices.over(self.defaults)
             try:
                 day = due_day(now, mine, force=force)
             except (ZoneInfoNotFoundError, ValueError):  # a zone a tzdata update removed
-                log.warning("unknown zone %r of %s; using the server's", mine.timezone, key)
+                log.warning("unknown zone %r of %s; using the server's", mine.timezone, user)
                 mine = replace(mine, timezone=self.defaults.timezone)
                 day = due_day(now, mine, force=force)
-            if day is not None and (*key, day) not in self._unrecorded:
-                due[user] = (mine, day, user_subs)
+            if day is not None and (*_key(user), day) not in self._unrecorded:
+                due.append(Due(person, mine, day))
         done: dict[date, set[tuple[str, str, str]]] = {}
-        for day in sorted({day for _, day, _ in due.values()}):
+        for day in sorted({d.day for d in due}):
             done[day] = await self.notifications.dm_users_on(day)
-        return {
-            u: v for u, v in due.items() if (u.platform, u.workspace, u.user_id) not in done[v[1]]
-        }
+        return [d for d in due if _key(d.person.user) not in done[d.day]]
+
+    async def _topics(self, users: list[UserRef]) -> dict[UserRef, list[Subscription]]:
+        """The active topics of ``users``: a read each for a few, one read of all for many."""
+        out: dict[UserRef, list[Subscription]] = defaultdict(list)
+        if len(users) <= FEW_USERS:
+            for user in users:
+                out[user] = [s for s in await self.subscriptions.list_for(user) if not s.paused]
+            return out
+        wanted = {_key(u): u for u in users}
+        for sub in await self.subscriptions.all_active():
+            owner = wanted.get(_key(sub.user))
+            if owner is not None:
+                out[owner].append(sub)
+        return out
 
     async def _notify(self, now: datetime, *, force: bool) -> int:
         await self._record_pending()
@@ -156,9 +176,17 @@ class Notifier:
         )
         if not candidates:
             return 0
+        # Someone due whose topics found nothing new stays due all day: check them again
+        # only when the new papers or their topics changed, not every minute.
+        papers_mark = hash(tuple(candidates))
+        if not force:
+            due = [d for d in due if self._nothing.get(_key(d.person.user)) != d.mark(papers_mark)]
+        if not due:
+            return 0
+        topics = await self._topics([d.person.user for d in due])
         queries = []
         parsed_by_text: dict[str, query.ParsedQuery] = {}  # many people follow the same topics
-        for _, _, user_subs in due.values():
+        for user_subs in topics.values():
             for sub in user_subs:
                 parsed = parsed_by_text.get(sub.query)
                 if parsed is None:
@@ -172,15 +200,17 @@ class Notifier:
         all_ids = sorted({a for ids in matched.values() for a in ids})
         papers = await self.papers.get_many(all_ids)
         sent = 0
-        for user, (mine, day, user_subs) in due.items():
+        for d in due:
+            user, mine, day = d.person.user, d.settings, d.day
             matches, pairs = [], []
-            for sub in user_subs:
+            for sub in topics.get(user, []):
                 assert sub.id is not None
                 unsent = [a for a in matched.get(sub.id, []) if (sub.id, a) not in sent_pairs]
                 if unsent:
                     matches.append((sub.query, unsent))
                     pairs += [(sub.id, a) for a in unsent]
             if not matches:
+                self._nothing[_key(user)] = d.mark(papers_mark)
                 continue
             taste = await self.taste_of(user)
             message = dm_digest(

@@ -19,6 +19,7 @@ from bot.models import (
     PersonChoices,
     SearchHit,
     SourceBatch,
+    Subscriber,
     Subscription,
     UserRef,
 )
@@ -149,7 +150,7 @@ class NotificationRepo(Protocol):
 class PersonSettingsRepo(Protocol):  # what each person chose with /papers settings
     async def get(self, user: UserRef) -> PersonChoices: ...
     async def change(self, user: UserRef, changes: PersonChoices) -> PersonChoices: ...
-    async def all(self) -> dict[tuple[str, str, str], PersonChoices]: ...
+    async def subscribers(self) -> list[Subscriber]: ...  # with active topics
 
 
 class FeedRepo(Protocol):

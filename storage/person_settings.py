@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import time
 from typing import Any
 
-from bot.models import PersonChoices, UserRef
+from bot.models import PersonChoices, Subscriber, UserRef
 from bot.ports import Clock
 from storage.db import Database
 from storage.rows import stamp
@@ -64,9 +64,21 @@ class SqlitePersonSettingsRepo:
             )
         return new
 
-    async def all(self) -> dict[tuple[str, str, str], PersonChoices]:
-        """Everyone's choices, by (platform, workspace, user id): one read per notify run."""
+    async def subscribers(self) -> list[Subscriber]:
+        """Everyone with an active topic, with their choices: one read per notify run, no
+        topic loaded (the subscriptions' unique index serves the grouping)."""
         rows = await self.db.fetchall(
-            f"SELECT platform, workspace, user_id, {_COLUMNS} FROM person_settings"
+            "SELECT s.platform, s.workspace, s.user_id, max(s.id), count(*), "
+            "p.dm_time, p.timezone, p.dms, p.dm_size FROM subscriptions AS s "
+            "LEFT JOIN person_settings AS p ON p.platform = s.platform "
+            "AND p.workspace = s.workspace AND p.user_id = s.user_id "
+            "WHERE s.paused = 0 GROUP BY s.platform, s.workspace, s.user_id"
         )
-        return {(r[0], r[1], r[2]): _choices(tuple(r)[3:]) for r in rows}
+        return [
+            Subscriber(
+                user=UserRef(r[0], r[1], r[2]),
+                choices=_choices(tuple(r)[5:]),
+                topics=(int(r[3]), int(r[4])),
+            )
+            for r in rows
+        ]

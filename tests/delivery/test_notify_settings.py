@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from bot import notify
 from bot.bootstrap import Services
 from bot.clock import FakeClock
 from bot.dm_schedule import due_at, due_day, next_time
@@ -236,3 +237,47 @@ async def test_a_stored_zone_that_no_longer_exists_falls_back_to_the_servers(
     await follow(engine, alice(), "dm-time 10:00")
     await store.person_choices.change(alice(), PersonChoices(timezone="Gone/Away"))
     assert await runs(engine, clock, chat, utc(2026, 11, 1, 9, 59), utc(2026, 11, 1, 10)) == [0, 1]
+
+
+async def test_a_due_person_without_matches_is_checked_again_only_when_something_changed(
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, papers: None
+) -> None:
+    await follow(engine, alice(), "dm-time 09:00", topic="proteins")  # nothing matches
+    matched: list[int] = []
+    match_many = engine.notifier.papers.match_many
+
+    async def counting(
+        queries: Sequence[tuple[int, ParsedQuery]], within: Sequence[str]
+    ) -> dict[int, list[str]]:
+        matched.append(len(queries))
+        return await match_many(queries, within)
+
+    engine.notifier.papers.match_many = counting  # type: ignore[method-assign]
+    minutes = [utc(2026, 11, 1, 9, m) for m in range(5)]
+    assert await runs(engine, clock, chat, *minutes) == [0] * 5
+    assert matched == [1]  # checked once, not every minute
+    await say(engine, alice(), "/papers subscribe graphs")  # a new topic: checked again, once
+    assert await runs(engine, clock, chat, utc(2026, 11, 1, 9, 10), utc(2026, 11, 1, 9, 11)) == [
+        0,
+        0,
+    ]
+    assert matched == [1, 2]
+    await store.papers.upsert(featured(date(2026, 11, 1), "Diffusion", "Proteins folded"))
+    assert await runs(engine, clock, chat, utc(2026, 11, 1, 9, 30)) == [1]  # new papers
+    assert matched == [1, 2, 2]
+
+
+async def test_many_people_due_at_once_read_all_topics_in_one_go(
+    engine: Services,
+    store: Repositories,
+    clock: FakeClock,
+    chat: Recorder,
+    papers: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(notify, "FEW_USERS", 1)
+    await follow(engine, alice(), "dm-size 1")
+    await follow(engine, bob(), "dms on", topic="diffusion on")
+    await say(engine, UserRef("console", "ws1", "carol"), "/papers subscribe proteins")
+    assert await runs(engine, clock, chat, utc(2026, 11, 1, 9)) == [2]
+    assert sorted(u.user_id for u, _ in chat.dms) == ["alice", "bob"]

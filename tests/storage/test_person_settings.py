@@ -7,7 +7,7 @@ from datetime import time
 
 from bot.clock import FakeClock
 from bot.config import Settings
-from bot.models import PersonChoices, PersonSettings, UserRef
+from bot.models import PersonChoices, PersonSettings, Subscriber, Subscription, UserRef
 from storage.db import Database
 from storage.store import Repositories
 
@@ -18,7 +18,7 @@ SERVER = PersonSettings(dm_time=time(9, 0), timezone="UTC")
 async def test_nothing_chosen_is_the_server_default(store: Repositories) -> None:
     assert await store.person_choices.get(ALICE) == PersonChoices()
     assert (await store.person_choices.get(ALICE)).over(SERVER) == SERVER
-    assert await store.person_choices.all() == {}
+    assert await store.person_choices.subscribers() == []
 
 
 async def test_changes_merge_and_keep_the_rest(store: Repositories) -> None:
@@ -48,10 +48,28 @@ async def test_keyed_by_platform_workspace_and_user(store: Repositories) -> None
     await repo.change(other_team, PersonChoices(dm_size=7))
     assert (await repo.get(ALICE)).dm_size == 4
     assert (await repo.get(discord_dm)).dm_size is None
-    assert await repo.all() == {
-        ("slack", "T1", "U1"): PersonChoices(dm_size=4),
-        ("slack", "T2", "U1"): PersonChoices(dm_size=7),
-    }
+    assert (await repo.get(other_team)).dm_size == 7
+
+
+async def test_subscribers_are_the_people_with_active_topics_and_their_choices(
+    store: Repositories,
+) -> None:
+    repo, subs = store.person_choices, store.subscriptions
+    bob = UserRef("slack", "T1", "U2")
+    await repo.change(ALICE, PersonChoices(timezone="Asia/Tokyo"))
+    await repo.change(UserRef("slack", "T1", "U9"), PersonChoices(dm_size=3))  # no topics
+    a1 = await subs.add(Subscription(ALICE, "diffusion"), max_per_user=5)
+    a2 = await subs.add(Subscription(ALICE, "agents"), max_per_user=5)
+    b1 = await subs.add(Subscription(bob, "graphs"), max_per_user=5)
+    found = {s.user.user_id: s for s in await repo.subscribers()}
+    assert set(found) == {"U1", "U2"}
+    assert found["U1"].choices == PersonChoices(timezone="Asia/Tokyo")
+    assert found["U1"].topics == (a2.id, 2)
+    assert found["U2"] == Subscriber(UserRef("slack", "T1", "U2"), PersonChoices(), (b1.id, 1))
+    await subs.remove(ALICE, f"#{a2.id}")
+    assert {s.user.user_id: s.topics for s in await repo.subscribers()}["U1"] == (a1.id, 1)
+    await subs.pause_user(bob, "DMs closed")  # paused topics are not active
+    assert [s.user.user_id for s in await repo.subscribers()] == ["U1"]
 
 
 async def test_kept_in_the_file_across_a_reopen(
