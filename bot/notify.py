@@ -33,9 +33,9 @@ from bot.ports import (
 from bot.present.lists import dm_digest
 
 log = logging.getLogger(__name__)
-FEW_USERS = 100  # due people whose topics are read one by one; more: all topics in one read
 
 NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
+FEW_USERS = 100  # due people whose topics are read one by one; more: all topics in one read
 CLOSED_DMS_NOTICE = (
     "I couldn't send you your daily topic digest because your direct messages "
     "are closed, so your subscriptions are paused. Open your DMs, then run "
