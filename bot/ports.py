@@ -107,9 +107,7 @@ class VoteRepo(Protocol):
         """Whether the caller has up-voted the paper."""
         ...
 
-    async def vote_of(self, user: UserRef, arxiv_id: str) -> int:
-        """+1, -1, or 0 for no vote."""
-        ...
+    async def vote_of(self, user: UserRef, arxiv_id: str) -> int: ...  # +1, -1, or 0: none
 
     async def labelled(
         self, platform: str, workspace: str, user_id: str | None = None
