@@ -28,7 +28,15 @@ from bot.metrics import Metrics, NullMetrics
 from bot.models import Paper, PersonSettings, SourceBatch, UserRef
 from bot.notify import Notifier
 from bot.outbound import Outbound
-from bot.ports import ChatAdapter, Clock, PaperRepo, PaperSource, SourceError, Store
+from bot.ports import (
+    ChatAdapter,
+    Clock,
+    PaperRepo,
+    PaperSource,
+    PersonSettingsRepo,
+    SourceError,
+    Store,
+)
 from bot.ratelimit import CommandLimiter
 from bot.taste_service import TasteService
 
@@ -125,8 +133,8 @@ def build_services(
         subscriptions=store.subscriptions,
         notifications=store.notifications,
         adapters=adapters,
-        timezone=settings.timezone,
-        dm_time=settings.dm_time,
+        defaults=server_settings(settings),
+        subscribers=store.person_choices.subscribers,
         taste_of=tastes.for_person,
     )
     discussions = Discussions(
@@ -146,6 +154,7 @@ def build_services(
         "subscriptions": store.subscriptions,
         "feeds": store.feeds,
         "discussions": store.discussions,
+        "person_choices": store.person_choices,
         # services, or the one thing of theirs a handler uses
         "clock": clock,
         "digests": digests,
@@ -160,7 +169,8 @@ def build_services(
         "max_subscriptions": settings.max_subscriptions,
         "dm_time": settings.dm_time,
         "default_timezone": settings.timezone,
-        "person_settings": _server_settings(settings),
+        "server_settings": server_settings(settings),
+        "person_settings": _person_settings(store.person_choices, server_settings(settings)),
     }
     dispatcher = Dispatcher(
         commands=bind_table(_complete(handlers.COMMANDS, [c.path for c in COMMANDS]), deps),
@@ -229,13 +239,20 @@ def _paper_fetcher(
     return fetch_papers
 
 
-def _server_settings(settings: Settings) -> Callable[[UserRef], Awaitable[PersonSettings]]:
-    """``person_settings(user)``: everyone gets the server's DM settings (per-person
-    settings are stored by the settings branch of issue 15, which replaces this)."""
-    value = PersonSettings(dm_time=settings.dm_time, timezone=settings.timezone)
+def server_settings(settings: Settings) -> PersonSettings:
+    """The DM settings of everyone who chose none: PAPERHERALD_DM_TIME in
+    PAPERHERALD_TIMEZONE, DMs on, the default DM size."""
+    return PersonSettings(dm_time=settings.dm_time, timezone=settings.timezone)
+
+
+def _person_settings(
+    choices: PersonSettingsRepo, defaults: PersonSettings
+) -> Callable[[UserRef], Awaitable[PersonSettings]]:
+    """``person_settings(user)``: what the person chose (/papers settings) over the server's
+    values, read each time (a change applies at once)."""
 
     async def person_settings(user: UserRef) -> PersonSettings:
-        return value
+        return (await choices.get(user)).over(defaults)
 
     return person_settings
 

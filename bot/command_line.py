@@ -68,9 +68,16 @@ def _arguments(command: Command, text: str) -> dict[str, str]:
     if rest is not None and not positional and not by_keyword:
         return {rest.name: text} if text else {}  # the whole line is free text (search ...)
     leftover: list[str] = []
-    for token in tokenize(text):
+    tokens = tokenize(text)
+    while tokens:
+        token = tokens.pop(0)
         key, eq, value = token.partition("=")
         target = by_keyword.get(key.lower()) if eq and not token.startswith('"') else None
+        named = by_keyword.get(token.lower()) if not eq else None
+        if named is not None and named.named:  # "dm-time 08:30": the next word is its value
+            if not tokens:
+                raise UsageError(f"Give the {named.noun} after {token}. Usage: {command.usage()}")
+            target, value = named, tokens.pop(0)
         if target is None:
             target = next((o for o in positional if o.name not in raw and o.accepts(token)), None)
             if target is None:

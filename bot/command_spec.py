@@ -40,6 +40,7 @@ class Option:
     shape: Shape | None = None  # in text, a word of this shape fills the option, in any order
     placeholder: str | None = None  # how usage lines show the value (default: the name)
     aliases: tuple[str, ...] = ()  # other names for name=value in text
+    named: bool = False  # in text, also "name value" (two words), as in "dm-time 08:30"
 
     @property
     def noun(self) -> str:

@@ -225,3 +225,42 @@ class PersonSettings:
     timezone: str  # IANA zone name
     dms: bool = True  # False: DMs paused, topics kept
     dm_size: int = 10  # at most this many papers in one DM (1–25)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonChoices:
+    """What one person chose with /papers settings; None is "the server's default", so a
+    new server default moves everyone who never chose."""
+
+    dm_time: time | None = None
+    timezone: str | None = None
+    dms: bool | None = None
+    dm_size: int | None = None
+
+    def over(self, defaults: PersonSettings) -> PersonSettings:
+        """These choices over ``defaults`` (the server's values)."""
+        return PersonSettings(
+            dm_time=defaults.dm_time if self.dm_time is None else self.dm_time,
+            timezone=self.timezone or defaults.timezone,
+            dms=defaults.dms if self.dms is None else self.dms,
+            dm_size=defaults.dm_size if self.dm_size is None else self.dm_size,
+        )
+
+    def merged(self, changes: PersonChoices) -> PersonChoices:
+        """These choices with the ones ``changes`` sets replaced."""
+        return PersonChoices(
+            dm_time=self.dm_time if changes.dm_time is None else changes.dm_time,
+            timezone=changes.timezone or self.timezone,
+            dms=self.dms if changes.dms is None else changes.dms,
+            dm_size=self.dm_size if changes.dm_size is None else changes.dm_size,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    """Someone with active topics, as the notify job first reads them: what they chose of
+    their DM settings, and a mark of their active topics that changes whenever those do."""
+
+    user: UserRef
+    choices: PersonChoices
+    topics: tuple[int, int]  # (newest active topic id, how many active topics)

@@ -1,4 +1,5 @@
-"""Subscription DMs: one message per user per day with the new papers matching their topics.
+"""Subscription DMs: one message per user per (their local) day with the new papers matching
+their topics, at their own DM time in their own zone (bot.dm_schedule), at most their DM size.
 
 A Notification row per (subscription, paper) is written with the DM record, after the DM
 went out, so a paper is never sent twice and a failed DM is simply retried next run. A
@@ -12,13 +13,15 @@ import asyncio
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfoNotFoundError
 
 from bot import query
 from bot import taste as T
-from bot.models import Paper, Subscription, UserRef
+from bot.dm_schedule import due_day
+from bot.models import Paper, PersonSettings, Subscriber, Subscription, UserRef
 from bot.ports import (
     ChatAdapter,
     DeliveryError,
@@ -32,6 +35,7 @@ from bot.present.lists import dm_digest
 log = logging.getLogger(__name__)
 
 NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
+FEW_USERS = 100  # due people whose topics are read one by one; more: all topics in one read
 CLOSED_DMS_NOTICE = (
     "I couldn't send you your daily topic digest because your direct messages "
     "are closed, so your subscriptions are paused. Open your DMs, then run "
@@ -55,6 +59,23 @@ def by_taste(papers: list[Paper], taste: T.Taste | None) -> list[Paper]:
     return sorted(papers, key=lambda p: -scores.get(p.arxiv_id, 0.0))
 
 
+def _key(user: UserRef) -> tuple[str, str, str]:
+    return (user.platform, user.workspace, user.user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A person whose DM is due: their settings and the local day the DM is for."""
+
+    person: Subscriber
+    settings: PersonSettings
+    day: date
+
+    def mark(self, papers: int) -> tuple[date, int, tuple[int, int]]:
+        """What a check of their topics against these new papers depends on."""
+        return (self.day, papers, self.person.topics)
+
+
 class Notifier:
     def __init__(
         self,
@@ -63,8 +84,8 @@ class Notifier:
         subscriptions: SubscriptionRepo,
         notifications: NotificationRepo,
         adapters: Mapping[str, ChatAdapter],
-        timezone: str,
-        dm_time: time,
+        defaults: PersonSettings,
+        subscribers: Callable[[], Awaitable[Sequence[Subscriber]]],
         taste_of: PersonTaste = no_taste,
     ) -> None:
         self.taste_of = taste_of
@@ -72,8 +93,8 @@ class Notifier:
         self.subscriptions = subscriptions
         self.notifications = notifications
         self.adapters = adapters
-        self.timezone = timezone  # the server's zone: DMs go out at dm_time there
-        self.dm_time = dm_time
+        self.defaults = defaults  # the server's DM settings, for what people did not choose
+        self.subscribers = subscribers  # PersonSettingsRepo.subscribers
         # The notify job and every fetch job call notify(); two overlapping runs would both
         # pass the "DM sent today?" check and send twice. Another process on the same database
         # is kept out by a (person, day) claim row taken before sending.
@@ -81,6 +102,8 @@ class Notifier:
         self.owner = uuid.uuid4().hex
         # DMs that went out but whose record failed: (platform, workspace, user id, day).
         self._unrecorded: dict[tuple[str, str, str, date], list[tuple[int, str]]] = {}
+        # Whose topics matched nothing new, on which day, papers and topics (Due.mark).
+        self._nothing: dict[tuple[str, str, str], tuple[date, int, tuple[int, int]]] = {}
 
     async def notify(self, now: datetime, *, force: bool = False) -> int:
         """Send today's DMs that are due; returns how many went out."""
@@ -106,27 +129,64 @@ class Notifier:
         for (platform, workspace, user_id, day), pairs in list(self._unrecorded.items()):
             await self._record(UserRef(platform, workspace, user_id), day, pairs)
 
+    async def _due(self, now: datetime, force: bool) -> list[Due]:
+        """The people whose DM is due now, with their settings and their local day; not those
+        who had that day's DM (or whose DM is being recorded). No topic or paper is read."""
+        due: list[Due] = []
+        for person in await self.subscribers():
+            user = person.user
+            if user.platform not in self.adapters:
+                continue
+            mine = person.choices.over(self.defaults)
+            try:
+                day = due_day(now, mine, force=force)
+            except (ZoneInfoNotFoundError, ValueError):  # a zone a tzdata update removed
+                log.warning("unknown zone %r of %s; using the server's", mine.timezone, user)
+                mine = replace(mine, timezone=self.defaults.timezone)
+                day = due_day(now, mine, force=force)
+            if day is not None and (*_key(user), day) not in self._unrecorded:
+                due.append(Due(person, mine, day))
+        done: dict[date, set[tuple[str, str, str]]] = {}
+        for day in sorted({d.day for d in due}):
+            done[day] = await self.notifications.dm_users_on(day)
+        return [d for d in due if _key(d.person.user) not in done[d.day]]
+
+    async def _topics(self, users: list[UserRef]) -> dict[UserRef, list[Subscription]]:
+        """The active topics of ``users``: a read each for a few, one read of all for many."""
+        out: dict[UserRef, list[Subscription]] = defaultdict(list)
+        if len(users) <= FEW_USERS:
+            for user in users:
+                out[user] = [s for s in await self.subscriptions.list_for(user) if not s.paused]
+            return out
+        wanted = {_key(u): u for u in users}
+        for sub in await self.subscriptions.all_active():
+            owner = wanted.get(_key(sub.user))
+            if owner is not None:
+                out[owner].append(sub)
+        return out
+
     async def _notify(self, now: datetime, *, force: bool) -> int:
         await self._record_pending()
-        local = now.astimezone(ZoneInfo(self.timezone))
-        if not force and local.time() < self.dm_time:
+        due = await self._due(now, force)
+        if not due:
             return 0
-        day = local.date()
         today = now.astimezone(UTC).date()
         candidates = await self.papers.featured_between(
             today - timedelta(days=NEW_PAPER_DAYS), today
         )
-        subs = await self.subscriptions.all_active()
-        if not candidates or not subs:
+        if not candidates:
             return 0
-        by_user: dict[UserRef, list[Subscription]] = defaultdict(list)
-        for sub in subs:
-            if sub.user.platform in self.adapters:
-                key = UserRef(sub.user.platform, sub.user.workspace, sub.user.user_id)
-                by_user[key].append(sub)
+        # Someone due whose topics found nothing new stays due all day: check them again
+        # only when the new papers or their topics changed, not every minute.
+        papers_mark = hash(tuple(candidates))
+        if not force:
+            due = [d for d in due if self._nothing.get(_key(d.person.user)) != d.mark(papers_mark)]
+        if not due:
+            return 0
+        topics = await self._topics([d.person.user for d in due])
         queries = []
         parsed_by_text: dict[str, query.ParsedQuery] = {}  # many people follow the same topics
-        for user_subs in by_user.values():
+        for user_subs in topics.values():
             for sub in user_subs:
                 parsed = parsed_by_text.get(sub.query)
                 if parsed is None:
@@ -134,28 +194,23 @@ class Notifier:
                 if sub.id is not None and not parsed.error and not parsed.is_empty:
                     queries.append((sub.id, parsed))
         matched = await self.papers.match_many(queries, candidates)
-        # Read once per run, not once per user: who already had today's DM, which pairs
-        # went out before, and the matched papers themselves.
-        done_users = await self.notifications.dm_users_on(day)
+        # Read once per run, not once per user: which pairs went out before, and the matched
+        # papers themselves.
         sent_pairs = await self.notifications.sent_pairs(sorted(matched))
         all_ids = sorted({a for ids in matched.values() for a in ids})
         papers = await self.papers.get_many(all_ids)
         sent = 0
-        for user, user_subs in by_user.items():
-            if not any(s.id in matched for s in user_subs):
-                continue
-            if (user.platform, user.workspace, user.user_id) in done_users:
-                continue
-            if (user.platform, user.workspace, user.user_id, day) in self._unrecorded:
-                continue  # today's DM went out; only its record is missing
+        for d in due:
+            user, mine, day = d.person.user, d.settings, d.day
             matches, pairs = [], []
-            for sub in user_subs:
+            for sub in topics.get(user, []):
                 assert sub.id is not None
                 unsent = [a for a in matched.get(sub.id, []) if (sub.id, a) not in sent_pairs]
                 if unsent:
                     matches.append((sub.query, unsent))
                     pairs += [(sub.id, a) for a in unsent]
             if not matches:
+                self._nothing[_key(user)] = d.mark(papers_mark)
                 continue
             taste = await self.taste_of(user)
             message = dm_digest(
@@ -164,6 +219,7 @@ class Notifier:
                     (q, by_taste([papers[i] for i in ids if i in papers], taste))
                     for q, ids in matches
                 ],
+                limit=mine.dm_size,
             )
             adapter = self.adapters[user.platform]
             if not await self.notifications.claim_dm(user, day, self.owner):

@@ -1,7 +1,5 @@
-"""What the core needs from the outside world, as Protocols.
-
-``storage/`` and ``adapters/`` implement these; the core depends only on this file.
-"""
+"""What the core needs from the outside world, as Protocols: ``storage/`` and ``adapters/``
+implement them; the core depends only on this file."""
 
 from __future__ import annotations
 
@@ -18,8 +16,10 @@ from bot.models import (
     Discussion,
     Feed,
     Paper,
+    PersonChoices,
     SearchHit,
     SourceBatch,
+    Subscriber,
     Subscription,
     UserRef,
 )
@@ -49,9 +49,7 @@ class PaperSource(Protocol):
 
 
 class Clock(Protocol):
-    def now(self) -> datetime:
-        """Aware UTC datetime."""
-        ...
+    def now(self) -> datetime: ...  # aware, UTC
 
 
 class PaperRepo(Protocol):
@@ -109,9 +107,7 @@ class VoteRepo(Protocol):
         """Whether the caller has up-voted the paper."""
         ...
 
-    async def vote_of(self, user: UserRef, arxiv_id: str) -> int:
-        """+1, -1, or 0 for no vote."""
-        ...
+    async def vote_of(self, user: UserRef, arxiv_id: str) -> int: ...  # +1, -1, or 0: none
 
     async def labelled(
         self, platform: str, workspace: str, user_id: str | None = None
@@ -147,6 +143,12 @@ class NotificationRepo(Protocol):
     ) -> bool: ...
     async def release_dm(self, user: UserRef, day: date, owner: str) -> None: ...
     async def sent_pairs(self, sub_ids: Sequence[int]) -> set[tuple[int, str]]: ...
+
+
+class PersonSettingsRepo(Protocol):  # what each person chose with /papers settings
+    async def get(self, user: UserRef) -> PersonChoices: ...
+    async def change(self, user: UserRef, changes: PersonChoices) -> PersonChoices: ...
+    async def subscribers(self) -> list[Subscriber]: ...  # with active topics
 
 
 class FeedRepo(Protocol):
@@ -270,6 +272,8 @@ class Store(Protocol):
     def subscriptions(self) -> SubscriptionRepo: ...
     @property
     def notifications(self) -> NotificationRepo: ...
+    @property
+    def person_choices(self) -> PersonSettingsRepo: ...
     @property
     def feeds(self) -> FeedRepo: ...
     @property

@@ -67,7 +67,9 @@ def build_scheduler(jobs: Jobs, settings: Settings, clock: Clock) -> AsyncIOSche
     scheduler.add_job(
         job(jobs.publish), IntervalTrigger(minutes=1, timezone=UTC), id="publish", next_run_time=now
     )
-    scheduler.add_job(job(jobs.notify), IntervalTrigger(minutes=15, timezone=UTC), id="notify")
+    # Each person has their own DM time (to the minute): a run finds who is due first and
+    # reads no paper when nobody is (bot.notify), so every minute is cheap.
+    scheduler.add_job(job(jobs.notify), CronTrigger(minute="*", timezone=UTC), id="notify")
     # Each feed's header is edited at most hourly (bot.discussion); checking every 10 minutes
     # keeps the edits close to the hour after a thread is posted.
     scheduler.add_job(

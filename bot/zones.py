@@ -65,6 +65,40 @@ def _areas() -> frozenset[str]:
     return frozenset(z.split("/", 1)[0].casefold() for z in _by_folded_name().values() if "/" in z)
 
 
+@cache
+def all_zones() -> tuple[str, ...]:
+    """Every zone name, sorted; read once (``available_timezones()`` walks the zone files)."""
+    return tuple(sorted(_by_folded_name().values()))
+
+
+@cache
+def _common() -> tuple[str, ...]:
+    """What the autocomplete offers before anything is typed."""
+    named = {z.split(" ", 1)[0] for z in SUGGEST.values()} | {"UTC"}
+    return tuple(sorted(z for z in named if z in all_zones()))
+
+
+def complete(typed: str, limit: int = 25) -> list[str]:
+    """Zone names for an autocomplete: names starting with ``typed`` (any case; a space is
+    ``_``) first, then names with a part starting with it (``tok`` -> Asia/Tokyo), then names
+    containing it; at most ``limit``."""
+    text = typed.strip().casefold().replace(" ", "_")
+    if not text:
+        return list(_common()[:limit])
+    first: list[str] = []
+    parts: list[str] = []
+    inside: list[str] = []
+    for zone in all_zones():
+        folded = zone.casefold()
+        if folded.startswith(text):
+            first.append(zone)
+        elif any(part.startswith(text) for part in folded.split("/")[1:]):
+            parts.append(zone)
+        elif text in folded:
+            inside.append(zone)
+    return (first + parts + inside)[:limit]
+
+
 def resolve(name: str) -> str | None:
     """The IANA spelling of ``name`` (any case), or None when there is no such zone."""
     found = _by_folded_name().get(name.strip().casefold())

@@ -11,6 +11,7 @@ from storage.feeds import SqliteFeedRepo
 from storage.kv import SqliteKV
 from storage.notifications import SqliteNotificationRepo
 from storage.papers import SqlitePaperRepo
+from storage.person_settings import SqlitePersonSettingsRepo
 from storage.subscriptions import SqliteSubscriptionRepo
 from storage.tastes import SqliteTasteRepo
 from storage.votes import SqliteVoteRepo
@@ -26,6 +27,7 @@ class Repositories:
         self.votes = SqliteVoteRepo(db, clock)
         self.subscriptions = SqliteSubscriptionRepo(db, clock)
         self.notifications = SqliteNotificationRepo(db, clock)
+        self.person_choices = SqlitePersonSettingsRepo(db, clock)
         self.feeds = SqliteFeedRepo(db, clock)
         self.deliveries = SqliteDeliveryRepo(db, clock)
         self.kv = SqliteKV(db)

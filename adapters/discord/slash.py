@@ -48,6 +48,11 @@ def _annotation(option: Option) -> Any:
     return str
 
 
+def _param(option: Option) -> str:
+    """The callback parameter of an option: its name, with "-" as "_"."""
+    return option.name.replace("-", "_")
+
+
 def _completer(kind: str, complete: Completer) -> Callable[..., Any]:
     async def autocomplete(
         interaction: discord.Interaction[Any], current: str
@@ -58,8 +63,10 @@ def _completer(kind: str, complete: Completer) -> Callable[..., Any]:
 
 
 def _callback(decl: Command, run: Runner, complete: Completer) -> Callable[..., Any]:
+    names = {_param(o): o.name for o in decl.options}  # Python parameter -> option name
+
     async def callback(interaction: discord.Interaction[Any], **values: Any) -> None:
-        await run(interaction, decl, values)
+        await run(interaction, decl, {names[k]: v for k, v in values.items()})
 
     params = [
         inspect.Parameter(
@@ -67,13 +74,13 @@ def _callback(decl: Command, run: Runner, complete: Completer) -> Callable[..., 
         )
     ]
     for option in decl.options:
-        if not option.name.isidentifier():
+        if not _param(option).isidentifier():
             raise ValueError(f"option {option.name!r} of {decl.name!r} is not an identifier")
         if option.choices and option.autocomplete:
             raise ValueError(f"Discord cannot combine choices and autocomplete: {option.name!r}")
         params.append(
             inspect.Parameter(
-                option.name,
+                _param(option),
                 inspect.Parameter.KEYWORD_ONLY,
                 annotation=_annotation(option),
                 default=inspect.Parameter.empty if option.required else None,
@@ -81,17 +88,20 @@ def _callback(decl: Command, run: Runner, complete: Completer) -> Callable[..., 
         )
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     described = app_commands.describe(
-        **{o.name: clip(o.description, DESCRIPTION_MAX) for o in decl.options}
+        **{_param(o): clip(o.description, DESCRIPTION_MAX) for o in decl.options}
     )(callback)
+    renamed = {_param(o): o.name for o in decl.options if _param(o) != o.name}
+    if renamed:  # "dm-time": a Discord option name, not a Python one
+        described = app_commands.rename(**renamed)(described)
     choices = {
-        o.name: [app_commands.Choice(name=c, value=c) for c in o.choices]
+        _param(o): [app_commands.Choice(name=c, value=c) for c in o.choices]
         for o in decl.options
         if o.choices
     }
     if choices:
         described = app_commands.choices(**choices)(described)
     completers = {
-        o.name: _completer(o.autocomplete, complete) for o in decl.options if o.autocomplete
+        _param(o): _completer(o.autocomplete, complete) for o in decl.options if o.autocomplete
     }
     if completers:
         described = app_commands.autocomplete(**completers)(described)

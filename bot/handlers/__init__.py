@@ -21,6 +21,7 @@ from bot.handlers import (
     home,
     links,
     papers,
+    settings,
     subscriptions,
     taste,
 )
@@ -41,6 +42,7 @@ COMMANDS: dict[tuple[str, ...], Handler] = {
     ("subscribe",): subscriptions.subscribe,
     ("unsubscribe",): subscriptions.unsubscribe,
     ("subscriptions",): subscriptions.list_topics,
+    ("settings",): settings.settings,
     ("channel", "setup"): channels.setup,
     ("channel", "off"): channels.off,
     ("channel", "status"): channels.status,

@@ -6,7 +6,6 @@ import re
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import time
 from typing import Protocol
-from zoneinfo import available_timezones
 
 from bot import query, zones
 from bot.commands import CommandCall
@@ -110,5 +109,5 @@ async def post_now(channel: ChannelRef | None, feeds: FeedRepo, publish_now: Pos
 
 
 async def complete_timezones(prefix: str) -> list[tuple[str, str]]:
-    names = sorted(z for z in available_timezones() if prefix.lower() in z.lower())
-    return [(z, z) for z in names[:25]]
+    """Zone names for the time zone options (the list is read once: bot.zones)."""
+    return [(z, z) for z in zones.complete(prefix)]

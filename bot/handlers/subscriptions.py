@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import time
+from collections.abc import Awaitable, Callable
 
 from bot import query
 from bot.commands import CommandCall
 from bot.handlers.common import utc_today
 from bot.messages import Message, error
-from bot.models import Subscription, UserRef
+from bot.models import PersonSettings, Subscription, UserRef
 from bot.ports import (
     Clock,
     DuplicateSubscriptionError,
@@ -17,6 +17,10 @@ from bot.ports import (
 )
 from bot.present.lists import subscriptions_list
 from bot.present.replies import confirm
+from bot.present.settings import dm_settings_line
+
+# ``person_settings`` of bot.bootstrap: the person's DM settings over the server's
+PersonSettingsOf = Callable[[UserRef], Awaitable[PersonSettings]]
 
 
 async def subscribe(
@@ -25,8 +29,7 @@ async def subscribe(
     clock: Clock,
     subscriptions: SubscriptionRepo,
     max_subscriptions: int,
-    dm_time: time,
-    default_timezone: str,
+    person_settings: PersonSettingsOf,
 ) -> Message:
     parsed = query.parse(str(call.get("topic") or ""))
     problem = query.topic_problem(parsed, utc_today(clock), example="/papers subscribe")
@@ -48,9 +51,13 @@ async def subscribe(
             "remove one with /papers unsubscribe first."
         )
     await subscriptions.resume_user(caller)
+    mine = await person_settings(caller)
+    when = f"around {mine.dm_time:%H:%M} {mine.timezone}"
+    if not mine.dms:
+        when += " (your DMs are off: /papers settings dms on)"
     return confirm(
         f"Subscribed to {canonical} (#{sub.id}). New matching papers arrive as one direct "
-        f"message a day, around {dm_time:%H:%M} {default_timezone}."
+        f"message a day, {when}."
     )
 
 
@@ -71,9 +78,16 @@ async def unsubscribe(
 
 
 async def list_topics(
-    caller: UserRef, subscriptions: SubscriptionRepo, max_subscriptions: int
+    caller: UserRef,
+    subscriptions: SubscriptionRepo,
+    max_subscriptions: int,
+    person_settings: PersonSettingsOf,
 ) -> Message:
-    return subscriptions_list(await subscriptions.list_for(caller), max_subscriptions)
+    return subscriptions_list(
+        await subscriptions.list_for(caller),
+        max_subscriptions,
+        dm_settings_line(await person_settings(caller)),
+    )
 
 
 async def own_topic(

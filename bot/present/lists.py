@@ -137,9 +137,15 @@ def dm_digest(
     return Message(text="\n".join(lines), blocks=tuple(blocks), ephemeral=False)
 
 
-def subscriptions_list(subs: Sequence[Subscription], max_subs: int) -> Message:
+def subscriptions_list(
+    subs: Sequence[Subscription], max_subs: int, dm_line: str | None = None
+) -> Message:
+    """The person's topics, and ``dm_line``: their DM settings (bot.present.settings)."""
+    settings = (dm_line + ". Change with /papers settings.") if dm_line else None
     if not subs:
         text = 'You have no subscriptions. Try /papers subscribe "gaussian splatting" -survey'
+        if settings:
+            return Message(text=f"{text}\n{settings}", blocks=(Text(text), Context(settings)))
         return Message(text=text, blocks=(Text(text),))
     lines = [
         f"#{s.id}  {s.query}" + ("  (paused: " + (s.paused_reason or "") + ")" if s.paused else "")
@@ -149,10 +155,12 @@ def subscriptions_list(subs: Sequence[Subscription], max_subs: int) -> Message:
     blocks: tuple[Block, ...] = (
         Header(title),
         Text("\n".join(lines)),
+        *((Context(settings),) if settings else ()),
         Context(
             "New matches arrive as one direct message a day. "
             "Remove one with /papers unsubscribe <topic or #id>, or all of them with "
             "/papers unsubscribe all."
         ),
     )
-    return Message(text=title + "\n" + "\n".join(lines), blocks=blocks)
+    text = "\n".join([title, *lines, *([settings] if settings else [])])
+    return Message(text=text, blocks=blocks)
