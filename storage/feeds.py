@@ -20,14 +20,15 @@ class SqliteFeedRepo:
         async with self.db.transaction() as conn:
             await conn.execute(
                 """INSERT INTO feeds (platform, workspace, channel, post_time, timezone, top_n,
-                       topic, weekdays, empty_day, created_by, enabled, disabled_reason,
-                       created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)
+                       topic, weekdays, empty_day, created_by, weekly_day, enabled,
+                       disabled_reason, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, ?, ?)
                    ON CONFLICT(platform, workspace, channel) DO UPDATE SET
                        post_time = excluded.post_time, timezone = excluded.timezone,
                        top_n = excluded.top_n, topic = excluded.topic,
                        weekdays = excluded.weekdays, empty_day = excluded.empty_day,
-                       created_by = excluded.created_by, enabled = 1, disabled_reason = NULL,
+                       created_by = excluded.created_by, weekly_day = excluded.weekly_day,
+                       enabled = 1, disabled_reason = NULL,
                        updated_at = excluded.updated_at""",
                 (*feed_params(feed), now, now),
             )
