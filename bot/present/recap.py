@@ -78,8 +78,10 @@ def recap_message(
         for rank, d in enumerate(discussed, 1):
             reason = activity_text(d.replies, d.people) + " this week"
             link = links.get(d.paper.arxiv_id)
+            if link:  # in the text too: a message of several cards shows no link buttons
+                reason += f" · discussion: {link}"
             blocks.append(_card(d.paper, rank, reason, link))
-            lines.append(f"{rank}. {d.paper.title} ({reason})" + (f" {link}" if link else ""))
+            lines.append(f"{rank}. {d.paper.title} ({reason})")
     return Message(text="\n".join(lines), blocks=tuple(blocks), ephemeral=False)
 
 

@@ -104,8 +104,8 @@ async def test_the_recap_posts_once_with_the_weeks_votes_and_discussions(
         "1. Paper 1 of 2026-09-21 (▲ 3 votes this week)",
         "2. Paper 2 of 2026-09-21 (▲ 1 vote this week)",
         "Most discussed:",
-        "1. Paper 3 of 2026-09-21 (💬 3 replies · 2 people this week) "
-        "https://chat.example/general/thread-c",
+        "1. Paper 3 of 2026-09-21 (💬 3 replies · 2 people this week · "
+        "discussion: https://chat.example/general/thread-c)",
         "2. Paper 4 of 2026-09-21 (💬 1 reply · 1 person this week)",
     ]
     assert len(chat.threads()) == 1  # the day's thread went out too, beside the recap
