@@ -51,9 +51,13 @@ def weekly(feed: Feed) -> Feed | None:
 
 
 def week_window(feed: Feed, day: date, now: datetime | None = None) -> tuple[datetime, datetime]:
-    """The week the recap of local ``day`` covers, in UTC; ``now`` (post-now) ends it now."""
+    """The week the recap of local ``day`` covers, in UTC; ``now`` (post-now) ends it now,
+    this very second included (stored times have whole seconds: a vote cast a moment ago
+    counts)."""
     start = post_instant(feed, day - WEEK)
-    return start, now if now is not None else post_instant(feed, day)
+    if now is None:
+        return start, post_instant(feed, day)
+    return start, now.replace(microsecond=0) + timedelta(seconds=1)
 
 
 class RecapPoster:
