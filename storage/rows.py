@@ -111,12 +111,12 @@ def feed_from_row(r: aiosqlite.Row) -> Feed:
         created_by=r["created_by"],
         enabled=bool(r["enabled"]),
         disabled_reason=r["disabled_reason"],
-        weekly_day=r["weekly_day"],
+        weekly_day=r["weekly_day"],  # from feed_recaps (FEED_SELECT in storage.feeds)
     )
 
 
 def feed_params(feed: Feed) -> tuple[Any, ...]:
-    """platform .. created_by, weekly_day, in the feeds table's order."""
+    """platform .. created_by, in the feeds table's order."""
     c = feed.channel
     return (
         c.platform,
@@ -129,7 +129,6 @@ def feed_params(feed: Feed) -> tuple[Any, ...]:
         "".join(str(d) for d in sorted(feed.weekdays)),
         feed.empty_day.value,
         feed.created_by,
-        feed.weekly_day,
     )
 
 

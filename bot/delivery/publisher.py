@@ -23,6 +23,9 @@ Timing rules, per (feed, local day D) whose post time P has passed:
   one final attempt posts the feed's empty-day note with the reason; otherwise the day is
   marked ``missed`` (the bot was down): a stale thread is never posted late;
 * a thread whose root message went out is always finished, even after the grace window.
+
+The same code keeps a feed's weekly recaps (:mod:`bot.delivery.recap`): each kind of post is
+a :class:`~bot.delivery.track.Track` with its own rows, poster and retries.
 """
 
 from __future__ import annotations
@@ -186,7 +189,7 @@ class Publisher:
                         posts = schedule.lookback(sched, now, self.grace) if sched else []
                     except Exception:
                         log.exception("feed %s: cannot compute its post times", feed.id)
-                        return []
+                        continue
                     what = "" if track is self.daily else f" {track.name}"
                     for post in posts:
                         try:
