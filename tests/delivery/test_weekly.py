@@ -328,3 +328,21 @@ async def test_post_now_weekly_needs_a_recap_day(
     assert await command(engine, "/papers post-now weekly") == (
         "This channel has no weekly recap; an admin can start one with /papers channel weekly fri."
     )
+
+
+async def test_the_recap_follows_the_feeds_zone_across_a_dst_change(
+    engine: Services, store: Repositories, clock: FakeClock, chat: Linking
+) -> None:
+    """Berlin leaves summer time on Sun 25 Oct 2026: the recap of that Sunday goes out at
+    09:00 local (08:00 UTC, no longer 07:00), and its week ends there too."""
+    clock.set(at_utc(2026, 10, 25, 7, 0))
+    await add_feed(store, tz="Europe/Berlin", weekly_day=6)
+    await store.papers.upsert(paper_batch(WEEK_DAY, 2))
+    await store.votes.toggle(person("ann"), A, at_utc(2026, 10, 18, 6, 59))  # the week before
+    await store.votes.toggle(person("bea"), A, at_utc(2026, 10, 25, 7, 30))  # 08:30 CET: in
+    assert not [o for o in await engine.publisher.publish_due(clock.now()) if "weekly" in o]
+    assert recaps(chat) == []
+    outcomes = await engine.publisher.publish_due(at_utc(2026, 10, 25, 8, 0))
+    assert any("2026-10-25 weekly: Posted the weekly recap" in o for o in outcomes)
+    (text,) = recaps(chat)
+    assert text.startswith("Weekly recap · Sun 18 Oct – Sun 25 Oct\n1 person voted (1 up-vote).")
