@@ -127,6 +127,8 @@ def build_services(
             post_now_wait=settings.post_now_wait,
             fetch_wait=settings.publish_fetch_wait,
         ),
+        recaps=store.recaps,
+        week=store.votes.week,
     )
     notifier = Notifier(
         papers=store.papers,

@@ -21,6 +21,7 @@ from bot.command_spec import (
     UsageError,
     validate,
 )
+from bot.models import WEEKDAY_KEYS
 from bot.period import DEFAULT_PERIOD, Period
 
 __all__ = [
@@ -298,7 +299,37 @@ COMMANDS: tuple[Command, ...] = (
         admin=True,
         example="/papers channel discuss off",
     ),
-    Command(("post-now",), "Post today's thread here now (admins)", admin=True, slow=True),
+    Command(
+        ("channel", "weekly"),
+        "A weekly recap here on one weekday, at the thread's time, or off (admins)",
+        (
+            Option(
+                "day",
+                "mon, tue, wed, thu, fri, sat, sun, or off",
+                required=True,
+                choices=(*WEEKDAY_KEYS, "off"),
+                label="weekday (mon … sun) or off",
+            ),
+        ),
+        admin=True,
+        example="/papers channel weekly fri",
+    ),
+    Command(
+        ("post-now",),
+        "Post today's thread, or the weekly recap, here now (admins)",
+        (
+            Option(
+                "what",
+                "daily (today's thread) or weekly (the recap)",
+                choices=("daily", "weekly"),
+                default="daily",
+                label="daily or weekly",
+            ),
+        ),
+        admin=True,
+        slow=True,
+        example="/papers post-now weekly",
+    ),
     Command(("help",), "What Paper Herald can do"),
 )
 

@@ -102,6 +102,7 @@ class EmptyDay(StrEnum):
 
 
 ALL_WEEKDAYS: frozenset[int] = frozenset(range(7))
+WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as commands take them
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ class Feed:
     enabled: bool = True
     disabled_reason: str | None = None
     id: int | None = None
+    weekly_day: int | None = None  # the weekday of its weekly recap (Monday = 0); None: none
 
 
 class DeliveryStatus(StrEnum):
@@ -215,6 +217,32 @@ class Discussion:
     root_message_id: str | None = None
     thread_id: str | None = None
     opened_by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Discussed:
+    """A paper's discussion over a week: counted replies, people, and where its thread is
+    (this channel's first, else another channel's of the workspace; None: replies only in a
+    daily thread)."""
+
+    paper: Paper
+    replies: int
+    people: int
+    where: Discussion | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WeekTally:
+    """A workspace's week for the weekly recap: who voted, what was up-voted, discussed."""
+
+    voters: int  # distinct people with an up-vote in the week
+    votes: int  # up-votes cast in the week
+    upvoted: tuple[tuple[Paper, int], ...] = ()  # most up-votes in the week first
+    discussed: tuple[Discussed, ...] = ()  # most counted replies in the week first
+
+    @property
+    def empty(self) -> bool:
+        return not self.votes and not any(d.replies for d in self.discussed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from bot.models import (
     Subscriber,
     Subscription,
     UserRef,
+    WeekTally,
 )
 
 # The chat ports, re-exported: the core imports every port from here. (mypy exports the
@@ -141,6 +142,7 @@ class VoteRepo(Protocol):
     async def leaderboard(
         self, platform: str, workspace: str, since: date, until: date, limit: int
     ) -> list[tuple[Paper, int]]: ...
+    async def week(self, channel: ChannelRef, start: datetime, end: datetime) -> WeekTally: ...
 
 
 class SubscriptionRepo(Protocol):
@@ -301,6 +303,8 @@ class Store(Protocol):
     def feeds(self) -> FeedRepo: ...
     @property
     def deliveries(self) -> DeliveryRepo: ...
+    @property
+    def recaps(self) -> DeliveryRepo: ...  # weekly recaps, claimed as daily threads are
     @property
     def kv(self) -> KeyValue: ...
     @property

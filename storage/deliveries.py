@@ -12,13 +12,28 @@ from bot.ports import Clock
 from storage.db import Database
 from storage.rows import delivery_from_row, parse_stamp, stamp
 
+KNOWN_TABLES = {"deliveries", "delivery_items", "recaps", "recap_items"}
+
 
 class SqliteDeliveryRepo:
-    """(feed, day) rows are the schedule's memory: a claim is a unique insert."""
+    """(feed, day) rows are the schedule's memory: a claim is a unique insert.
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    Daily threads use the ``deliveries`` tables; weekly recaps the ``recaps`` tables of the
+    same shape (``Repositories.recaps``): one claim, lease and resume code for both."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        table: str = "deliveries",
+        items: str = "delivery_items",
+    ) -> None:
+        if {table, items} - KNOWN_TABLES:
+            raise ValueError(f"not a deliveries table: {table}, {items}")
         self.db = db
         self.clock = clock
+        self.table, self.items = table, items
 
     async def claim(
         self,
@@ -38,13 +53,13 @@ class SqliteDeliveryRepo:
         reopened = "status IN ('missed', 'failed', 'skipped') OR " if reopen else ""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "INSERT OR IGNORE INTO deliveries (feed_id, day, status, owner, claimed_at, "
+                f"INSERT OR IGNORE INTO {self.table} (feed_id, day, status, owner, claimed_at, "
                 "updated_at) VALUES (?, ?, 'claimed', ?, ?, ?)",
                 (feed_id, day.isoformat(), owner, now, now),
             )
             if cur.rowcount == 0:
                 cur = await conn.execute(
-                    "UPDATE deliveries SET status = 'claimed', owner = ?, updated_at = ?, "
+                    f"UPDATE {self.table} SET status = 'claimed', owner = ?, updated_at = ?, "
                     "note = CASE WHEN status = 'claimed' THEN note END "
                     f"WHERE feed_id = ? AND day = ? AND ({reopened}"
                     "(status = 'claimed' AND (owner IS NULL OR updated_at < ?)))",
@@ -59,7 +74,7 @@ class SqliteDeliveryRepo:
         Called before every post, so a run that lost its claim stops before posting twice."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "UPDATE deliveries SET updated_at = ? WHERE feed_id = ? AND day = ? "
+                f"UPDATE {self.table} SET updated_at = ? WHERE feed_id = ? AND day = ? "
                 "AND owner = ? AND status = 'claimed'",
                 (stamp(self.clock.now()), feed_id, day.isoformat(), owner),
             )
@@ -69,19 +84,19 @@ class SqliteDeliveryRepo:
         """Give the claim up for a later run; ``note`` (why) shows in the channel status."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET owner = NULL, note = coalesce(?, note) "
+                f"UPDATE {self.table} SET owner = NULL, note = coalesce(?, note) "
                 "WHERE feed_id = ? AND day = ? AND owner = ?",
                 (note, feed_id, day.isoformat(), owner),
             )
 
     async def get(self, feed_id: int, day: date) -> Delivery | None:
         row = await self.db.fetchone(
-            "SELECT * FROM deliveries WHERE feed_id = ? AND day = ?", (feed_id, day.isoformat())
+            f"SELECT * FROM {self.table} WHERE feed_id = ? AND day = ?", (feed_id, day.isoformat())
         )
         if row is None:
             return None
         items = await self.db.fetchall(
-            "SELECT arxiv_id FROM delivery_items WHERE feed_id = ? AND day = ? ORDER BY posted_at",
+            f"SELECT arxiv_id FROM {self.items} WHERE feed_id = ? AND day = ? ORDER BY posted_at",
             (feed_id, day.isoformat()),
         )
         return delivery_from_row(row, tuple(r[0] for r in items))
@@ -90,7 +105,7 @@ class SqliteDeliveryRepo:
         """The papers this feed's threads showing days before ``day`` (their content day,
         the HF day; the delivery day where none was recorded) already posted."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT i.arxiv_id FROM delivery_items i JOIN deliveries d "
+            f"SELECT DISTINCT i.arxiv_id FROM {self.items} i JOIN {self.table} d "
             "ON d.feed_id = i.feed_id AND d.day = i.day "
             "WHERE i.feed_id = ? AND coalesce(d.content_day, d.day) < ?",
             (feed_id, day.isoformat()),
@@ -107,7 +122,7 @@ class SqliteDeliveryRepo:
     ) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET plan = ?, content_day = ?, updated_at = ? "
+                f"UPDATE {self.table} SET plan = ?, content_day = ?, updated_at = ? "
                 "WHERE feed_id = ? AND day = ?",
                 (
                     json.dumps(list(plan)),
@@ -121,7 +136,7 @@ class SqliteDeliveryRepo:
     async def set_root(self, feed_id: int, day: date, root_id: str, thread_id: str) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET root_message_id = ?, thread_id = ?, updated_at = ? "
+                f"UPDATE {self.table} SET root_message_id = ?, thread_id = ?, updated_at = ? "
                 "WHERE feed_id = ? AND day = ?",
                 (root_id, thread_id, stamp(self.clock.now()), feed_id, day.isoformat()),
             )
@@ -132,7 +147,7 @@ class SqliteDeliveryRepo:
             # Items are read back in posted order (ORDER BY posted_at): keep each one later
             # than the last, even on a clock that has not moved since (a test's clock).
             async with conn.execute(
-                "SELECT max(posted_at) FROM delivery_items WHERE feed_id = ? AND day = ?",
+                f"SELECT max(posted_at) FROM {self.items} WHERE feed_id = ? AND day = ?",
                 (feed_id, day.isoformat()),
             ) as cur:
                 row = await cur.fetchone()
@@ -140,7 +155,7 @@ class SqliteDeliveryRepo:
             if last is not None and at <= last:
                 at = last + timedelta(microseconds=1)
             await conn.execute(
-                "INSERT OR IGNORE INTO delivery_items (feed_id, day, arxiv_id, message_id, "
+                f"INSERT OR IGNORE INTO {self.items} (feed_id, day, arxiv_id, message_id, "
                 "posted_at) VALUES (?, ?, ?, ?, ?)",
                 (
                     feed_id,
@@ -151,7 +166,7 @@ class SqliteDeliveryRepo:
                 ),
             )
             await conn.execute(  # progress renews the lease
-                "UPDATE deliveries SET updated_at = ? WHERE feed_id = ? AND day = ?",
+                f"UPDATE {self.table} SET updated_at = ? WHERE feed_id = ? AND day = ?",
                 (stamp(now), feed_id, day.isoformat()),
             )
 
@@ -161,7 +176,7 @@ class SqliteDeliveryRepo:
         now = stamp(self.clock.now())
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO deliveries (feed_id, day, status, note, claimed_at, updated_at) "
+                f"INSERT INTO {self.table} (feed_id, day, status, note, claimed_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(feed_id, day) DO UPDATE SET "
                 "status = excluded.status, note = excluded.note, owner = NULL, "
                 "updated_at = excluded.updated_at",
@@ -170,13 +185,13 @@ class SqliteDeliveryRepo:
 
     async def last(self, feed_id: int) -> Delivery | None:
         row = await self.db.fetchone(
-            "SELECT day FROM deliveries WHERE feed_id = ? ORDER BY day DESC LIMIT 1", (feed_id,)
+            f"SELECT day FROM {self.table} WHERE feed_id = ? ORDER BY day DESC LIMIT 1", (feed_id,)
         )
         return await self.get(feed_id, date.fromisoformat(row[0])) if row else None
 
     async def message_for(self, feed_id: int, day: date, arxiv_id: str) -> str | None:
         row = await self.db.fetchone(
-            "SELECT message_id FROM delivery_items WHERE feed_id = ? AND day = ? AND arxiv_id = ?",
+            f"SELECT message_id FROM {self.items} WHERE feed_id = ? AND day = ? AND arxiv_id = ?",
             (feed_id, day.isoformat(), arxiv_id),
         )
         return str(row[0]) if row else None

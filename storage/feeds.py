@@ -1,4 +1,5 @@
-"""Feeds (the ``FeedRepo`` port): "post a daily thread in this channel", one per channel."""
+"""Feeds (the ``FeedRepo`` port): "post a daily thread in this channel", one per channel, and
+the weekday of its weekly recap (the ``feed_recaps`` table)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from bot.ports import Clock
 from storage.db import Database
 from storage.rows import feed_from_row, feed_params, parse_stamp, stamp
 
+FEED_SELECT = (
+    "SELECT f.*, r.weekday AS weekly_day FROM feeds f LEFT JOIN feed_recaps r ON r.feed_id = f.id"
+)
+_THIS_FEED = "SELECT id FROM feeds WHERE platform = ? AND workspace = ? AND channel = ?"
+
 
 class SqliteFeedRepo:
     def __init__(self, db: Database, clock: Clock) -> None:
@@ -16,7 +22,9 @@ class SqliteFeedRepo:
         self.clock = clock
 
     async def upsert(self, feed: Feed) -> Feed:
+        """Store the feed's options as given, its recap day (``weekly_day``) included."""
         now = stamp(self.clock.now())
+        key = (feed.channel.platform, feed.channel.workspace, feed.channel.channel)
         async with self.db.transaction() as conn:
             await conn.execute(
                 """INSERT INTO feeds (platform, workspace, channel, post_time, timezone, top_n,
@@ -31,19 +39,26 @@ class SqliteFeedRepo:
                        updated_at = excluded.updated_at""",
                 (*feed_params(feed), now, now),
             )
+            await conn.execute(f"DELETE FROM feed_recaps WHERE feed_id = ({_THIS_FEED})", key)
+            if feed.weekly_day is not None:
+                await conn.execute(
+                    "INSERT INTO feed_recaps (weekday, feed_id) SELECT ?, id FROM feeds "
+                    "WHERE platform = ? AND workspace = ? AND channel = ?",
+                    (feed.weekly_day, *key),
+                )
         stored = await self.get(feed.channel)
         assert stored is not None
         return stored
 
     async def get(self, channel: ChannelRef) -> Feed | None:
         row = await self.db.fetchone(
-            "SELECT * FROM feeds WHERE platform = ? AND workspace = ? AND channel = ?",
+            f"{FEED_SELECT} WHERE f.platform = ? AND f.workspace = ? AND f.channel = ?",
             (channel.platform, channel.workspace, channel.channel),
         )
         return feed_from_row(row) if row else None
 
     async def get_by_id(self, feed_id: int) -> Feed | None:
-        row = await self.db.fetchone("SELECT * FROM feeds WHERE id = ?", (feed_id,))
+        row = await self.db.fetchone(f"{FEED_SELECT} WHERE f.id = ?", (feed_id,))
         return feed_from_row(row) if row else None
 
     async def disable(self, feed_id: int, reason: str | None) -> None:
@@ -62,9 +77,9 @@ class SqliteFeedRepo:
         return parse_stamp(row[0]) if row else None
 
     async def enabled(self) -> list[Feed]:
-        rows = await self.db.fetchall("SELECT * FROM feeds WHERE enabled = 1 ORDER BY id")
+        rows = await self.db.fetchall(f"{FEED_SELECT} WHERE f.enabled = 1 ORDER BY f.id")
         return [feed_from_row(r) for r in rows]
 
     async def all(self) -> list[Feed]:
-        rows = await self.db.fetchall("SELECT * FROM feeds ORDER BY id")
+        rows = await self.db.fetchall(f"{FEED_SELECT} ORDER BY f.id")
         return [feed_from_row(r) for r in rows]

@@ -111,6 +111,7 @@ def feed_from_row(r: aiosqlite.Row) -> Feed:
         created_by=r["created_by"],
         enabled=bool(r["enabled"]),
         disabled_reason=r["disabled_reason"],
+        weekly_day=r["weekly_day"],  # from feed_recaps (FEED_SELECT in storage.feeds)
     )
 
 

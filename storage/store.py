@@ -30,6 +30,8 @@ class Repositories:
         self.person_choices = SqlitePersonSettingsRepo(db, clock)
         self.feeds = SqliteFeedRepo(db, clock)
         self.deliveries = SqliteDeliveryRepo(db, clock)
+        # weekly recaps: claimed, resumed and finished by the same code as daily threads
+        self.recaps = SqliteDeliveryRepo(db, clock, table="recaps", items="recap_items")
         self.kv = SqliteKV(db)
         self.discussions = SqliteDiscussionRepo(db, clock)
         self.tastes = SqliteTasteRepo(db, clock)

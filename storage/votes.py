@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from bot.models import Paper, UserRef
+from bot.models import ChannelRef, Paper, UserRef, WeekTally
 from bot.ports import Clock
 from storage.db import Database
 from storage.rows import PAPER_COLUMNS, paper_from_row, stamp
 from storage.tastes import bump_inputs
+from storage.weeks import week_tally
 
 UP, DOWN = 1, -1
 
@@ -170,3 +171,7 @@ class SqliteVoteRepo:
             (user.platform, user.workspace, user.user_id, limit),
         )
         return [paper_from_row(r) for r in rows]
+
+    async def week(self, channel: ChannelRef, start: datetime, end: datetime) -> WeekTally:
+        """The weekly recap's numbers: up-votes and discussion replies in [start, end)."""
+        return await week_tally(self.db, channel, start, end)

@@ -23,6 +23,9 @@ Timing rules, per (feed, local day D) whose post time P has passed:
   one final attempt posts the feed's empty-day note with the reason; otherwise the day is
   marked ``missed`` (the bot was down): a stale thread is never posted late;
 * a thread whose root message went out is always finished, even after the grace window.
+
+The same code keeps a feed's weekly recaps (:mod:`bot.delivery.recap`): each kind of post is
+a :class:`~bot.delivery.track.Track` with its own rows, poster and retries.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import os
 import socket
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -44,8 +47,10 @@ from bot.delivery.plan import (
     Stopping,
     clip,
 )
-from bot.delivery.schedule import Post, Step, content_day
+from bot.delivery.recap import RecapPoster, WeekOf, weekly
+from bot.delivery.schedule import Post, Step
 from bot.delivery.thread import ClaimLost, PlannedScores, Retries, ThreadPoster
+from bot.delivery.track import Track, outlook
 from bot.ingest import IngestReport
 from bot.models import Delivery, DeliveryStatus, Feed
 from bot.ports import (
@@ -89,6 +94,8 @@ class Publisher:
         clock: Clock,
         stopping: asyncio.Event,
         policy: PublishPolicy,
+        recaps: DeliveryRepo | None = None,
+        week: WeekOf | None = None,
     ) -> None:
         self.deliveries = deliveries
         self.feeds = feeds
@@ -108,6 +115,16 @@ class Publisher:
             retries=self.retries,
             owner=self.owner,
         )
+        self.daily = Track("daily", deliveries, self.thread.post, self.retries, _same, "thread")
+        self.tracks = [self.daily]
+        self.weekly: Track | None = None
+        if recaps is not None and week is not None:  # weekly recaps: a second track
+            retries = Retries()
+            poster = RecapPoster(
+                recaps=recaps, week=week, stopping=stopping, retries=retries, owner=self.owner
+            )
+            self.weekly = Track("weekly", recaps, poster.post, retries, weekly, "weekly recap")
+            self.tracks.append(self.weekly)
         # True while a scheduler calls publish_due (``paperherald run``); ``chat`` has none,
         # so the channel status must not promise that a due post "goes out within a minute".
         self.scheduled = False
@@ -139,39 +156,14 @@ class Publisher:
             log.warning("shutdown: a post was still in flight after %.0f s", grace)
 
     async def outlook(self, feed: Feed) -> schedule.Outlook:
-        """What the channel status says about ``feed``: its next post by the same rules
-        :meth:`publish_due` follows (over the rows of the days it would look at: the passed
-        posts of the grace window, and today), and its newest delivery."""
-        assert feed.id is not None
-        repo, now, grace = self.deliveries, self.clock.now(), self.grace
-        days = {p.day for p in schedule.lookback(feed, now, grace)}
-        days.add(schedule.local_today(feed, now))
-        rows = {d: r for d in days if (r := await repo.get(feed.id, d))}
-        upcoming = schedule.next_post(
-            feed,
-            now,
-            grace,
-            {d: r.status for d, r in rows.items()},
-            {d for d, r in rows.items() if r.root_message_id},
-        )
-        last = await repo.last(feed.id)
-        lease = timedelta(seconds=self.policy.lease_seconds)
-        return schedule.Outlook(
-            next_post=upcoming[0] if upcoming and feed.enabled else None,
-            due=bool(upcoming and upcoming[1]),
-            scheduled=self.scheduled,
-            retry_at=self.retry_at(feed.id, upcoming[0].day) if upcoming else None,
-            last=last,
-            last_content_day=(last.content_day or content_day(feed, last.day)) if last else None,
-            # Claims are stamped with the same injected clock (storage's Repositories(db, clock)).
-            last_live=bool(
-                last
-                and last.status is DeliveryStatus.CLAIMED
-                and last.owner is not None
-                and last.updated_at is not None
-                and now - last.updated_at < lease
-            ),
-        )
+        """What the channel status says about ``feed``: its next thread by the same rules
+        :meth:`publish_due` follows, its newest delivery, and the same for its recaps."""
+        now, lease = self.clock.now(), timedelta(seconds=self.policy.lease_seconds)
+        args = (now, self.grace, lease, self.scheduled)
+        daily = await outlook(self.daily, feed, *args)
+        assert daily is not None
+        recap = await outlook(self.weekly, feed, *args) if self.weekly else None
+        return replace(daily, recap=recap)
 
     # ------------------------------------------------------------------ the schedule
     async def publish_due(self, now: datetime) -> list[str]:
@@ -182,7 +174,8 @@ class Publisher:
         # Feeds of a platform this process does not serve are left alone: another process
         # may serve them, and marking them missed from here would be wrong.
         feeds = [f for f in feeds if f.channel.platform in self.adapters]
-        self.retries.forget_before(now - timedelta(days=3))  # days long out of the lookback
+        for track in self.tracks:  # days long out of the lookback
+            track.retries.forget_before(now - timedelta(days=3))
         fetches: dict[date, asyncio.Future[IngestReport]] = {}
         gate = asyncio.Semaphore(PARALLEL_FEEDS)
 
@@ -190,20 +183,23 @@ class Publisher:
             assert feed.id is not None
             outcomes = []
             async with gate:
-                try:
-                    posts = schedule.lookback(feed, now, self.grace)
-                except Exception:
-                    log.exception("feed %s: cannot compute its post times", feed.id)
-                    return []
-                for post in posts:
+                for track in self.tracks:  # the day's thread first, then the week's recap
                     try:
-                        outcome = await self._due(feed, post, now, fetches)
+                        sched = track.scheduled(feed)
+                        posts = schedule.lookback(sched, now, self.grace) if sched else []
                     except Exception:
-                        log.exception("publishing feed %s for %s failed", feed.id, post.day)
-                        self.retries.backoff(feed.id, post.day, now)
+                        log.exception("feed %s: cannot compute its post times", feed.id)
                         continue
-                    if outcome:
-                        outcomes.append(f"feed {feed.id} {post.day}: {outcome}")
+                    what = "" if track is self.daily else f" {track.name}"
+                    for post in posts:
+                        try:
+                            outcome = await self._due(feed, post, now, fetches, track)
+                        except Exception:
+                            log.exception("publishing feed %s for %s failed", feed.id, post.day)
+                            track.retries.backoff(feed.id, post.day, now)
+                            continue
+                        if outcome:
+                            outcomes.append(f"feed {feed.id} {post.day}{what}: {outcome}")
             return outcomes
 
         results = await asyncio.gather(*(one(f) for f in feeds))
@@ -215,9 +211,10 @@ class Publisher:
         post: Post,
         now: datetime,
         fetches: dict[date, asyncio.Future[IngestReport]],
+        track: Track,
     ) -> str | None:
         assert feed.id is not None
-        repo = self.deliveries
+        repo = track.repo
         day, at = post.day, post.at
         existing = await repo.get(feed.id, day)
         started = existing is not None and existing.root_message_id is not None
@@ -229,7 +226,8 @@ class Publisher:
         grace_end = at + self.grace
         if what is Step.CLOSE:
             if (
-                existing is not None
+                track is self.daily  # a recap has no sources to wait for
+                and existing is not None
                 and existing.plan is None
                 and existing.note
                 and now < grace_end + FINAL_NOTE_WINDOW
@@ -237,12 +235,12 @@ class Publisher:
                 # We were running and waiting for the sources: say so in the channel.
                 attempt = Attempt(now, final=True, fetches=fetches, wait=self.policy.fetch_wait)
                 return await self.deliver(feed, day, attempt=attempt)
-            return await self._mark_missed(feed, day, at, grace_end, existing)
-        retry_at = self.retries.at(feed.id, day)
+            return await self._mark_missed(feed, day, at, grace_end, existing, track)
+        retry_at = track.retries.at(feed.id, day)
         if retry_at and now < retry_at:
             return None
         attempt = Attempt(now, final=now >= grace_end, fetches=fetches, wait=self.policy.fetch_wait)
-        return await self.deliver(feed, day, attempt=attempt)
+        return await self.deliver(feed, day, attempt=attempt, track=track)
 
     async def _mark_missed(
         self,
@@ -251,9 +249,10 @@ class Publisher:
         at: datetime,
         grace_end: datetime,
         existing: Delivery | None,
+        track: Track,
     ) -> str | None:
         assert feed.id is not None
-        repo = self.deliveries
+        repo = track.repo
         if existing is None:
             since = await self.feeds.enabled_since(feed.id)
             if since is not None and since > at:
@@ -272,11 +271,13 @@ class Publisher:
         else:
             note = f"not posted: the bot was not running between {window}"
         await repo.finish(feed.id, day, DeliveryStatus.MISSED, note)
-        self.retries.clear(feed.id, day)
+        track.retries.clear(feed.id, day)
         log.warning("feed %s missed %s: %s", feed.id, day, note)
         return f"missed ({note})"
 
-    async def post_now(self, feed: Feed, *, progress: InterimReply | None = None) -> str:
+    async def post_now(
+        self, feed: Feed, *, progress: InterimReply | None = None, what: str = "daily"
+    ) -> str:
         """An admin's ``/papers post-now``: the same path as the schedule, for today's local
         day; it also takes back a day that was missed, skipped or failed.
 
@@ -284,11 +285,15 @@ class Publisher:
         (``progress``) and waits at most ``post_now_wait`` seconds. If the sources fail or
         are too slow, the thread shows the latest complete day in the store instead (the
         newest day up to the post's own content day), saying why; with nothing stored it
-        posts nothing and leaves the day open."""
+        posts nothing and leaves the day open. ``what="weekly"``: the recap of the week up to
+        now, as today's recap (the schedule then has nothing to post today)."""
         now = self.clock.now()
         day = schedule.local_today(feed, now)
         attempt = Attempt(now, manual=True, wait=self.policy.post_now_wait, progress=progress)
-        return await self.deliver(feed, day, attempt=attempt, reopen=True)
+        track = self.weekly if what == "weekly" else self.daily
+        if track is None:
+            return "Weekly recaps are not available here."
+        return await self.deliver(feed, day, attempt=attempt, reopen=True, track=track)
 
     # ------------------------------------------------------------------ one delivery
     async def deliver(
@@ -299,24 +304,27 @@ class Publisher:
         final_attempt: bool = False,
         attempt: Attempt | None = None,
         reopen: bool = False,
+        track: Track | None = None,
     ) -> str:
-        """Post (or resume) the thread of ``feed`` for local ``day``; returns what happened."""
+        """Post (or resume) the thread (or ``track``'s post) of ``feed`` for local ``day``;
+        returns what happened."""
         assert feed.id is not None
+        track = track or self.daily
         attempt = attempt or Attempt(self.clock.now(), final=final_attempt)
         adapter = self.adapters.get(feed.channel.platform)
         if adapter is None:
             return f"no {feed.channel.platform} adapter is running here"
         if self.stopping.is_set():
             return "shutting down; not starting a new post"
-        repo = self.deliveries
+        repo, retries = track.repo, track.retries
         lock = self._locks.setdefault(feed.id, asyncio.Lock())
         async with lock:
             lease = self.policy.lease_seconds
             claim = await repo.claim(feed.id, day, self.owner, lease, reopen=reopen)
             if claim is None:
-                return self._not_claimed(await repo.get(feed.id, day))
+                return track.not_claimed(await repo.get(feed.id, day))
             try:
-                return await self.thread.post(feed, day, claim, adapter, attempt)
+                return await track.post(feed, day, claim, adapter, attempt)
             except ClaimLost:
                 log.warning("feed %s %s: another run took the delivery over", feed.id, day)
                 return "another run took this delivery over"
@@ -328,17 +336,17 @@ class Publisher:
                 if exc.permanent:
                     await self.feeds.disable(feed.id, str(exc))
                     await repo.finish(feed.id, day, DeliveryStatus.FAILED, str(exc))
-                    self.retries.clear(feed.id, day)
+                    retries.clear(feed.id, day)
                     log.error("feed %s disabled: %s", feed.id, exc)
                     return f"Posting failed and the daily thread was turned off: {exc}"
-                delay = self.retries.backoff(feed.id, day, attempt.now)
+                delay = retries.backoff(feed.id, day, attempt.now)
                 await repo.release(feed.id, day, self.owner, note=clip(f"posting failed: {exc}"))
                 log.warning(
                     "feed %s %s: posting failed, retrying in %s: %s", feed.id, day, delay, exc
                 )
                 return f"Posting failed for now and will be retried: {exc}"
             except Exception as exc:
-                self.retries.backoff(feed.id, day, attempt.now)
+                retries.backoff(feed.id, day, attempt.now)
                 await repo.release(
                     feed.id, day, self.owner, note=clip(f"unexpected error: {exc!r}")
                 )
@@ -347,10 +355,7 @@ class Publisher:
                 await repo.release(feed.id, day, self.owner)
                 raise
 
-    @staticmethod
-    def _not_claimed(existing: Delivery | None) -> str:
-        if existing is None or existing.status is DeliveryStatus.CLAIMED:
-            return "That day's thread is being posted right now."
-        if existing.status is DeliveryStatus.DONE:
-            return "That day's thread is already posted here."
-        return f"Nothing to do: that day is already marked {existing.status.value}."
+
+def _same(feed: Feed) -> Feed:
+    """The daily track sees a feed as it is."""
+    return feed

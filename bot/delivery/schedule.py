@@ -154,3 +154,4 @@ class Outlook:
     last: Delivery | None = None  # the newest delivery row
     last_content_day: date | None = None  # the HF day that row's thread shows
     last_live: bool = False  # the row is claimed by a run that is posting right now
+    recap: Outlook | None = None  # the feed's weekly recaps, when it has them

@@ -76,6 +76,17 @@ class Retries:
                 del self._due[key]
 
 
+async def still_ours(
+    repo: DeliveryRepo, stopping: asyncio.Event, feed_id: int, day: date, owner: str
+) -> None:
+    """Before each post (a thread's or a recap's): not shutting down, and the claim is still
+    ``owner``'s (renewed); raises Stopping or ClaimLost otherwise."""
+    if stopping.is_set():
+        raise Stopping
+    if not await repo.renew(feed_id, day, owner):
+        raise ClaimLost
+
+
 class ThreadPoster:
     """The Publisher's hands: posts a thread whose (feed, day) row it has claimed."""
 
@@ -99,10 +110,7 @@ class ThreadPoster:
     async def _renew(self, feed: Feed, day: date) -> None:
         """Before each post: still ours, and not shutting down."""
         assert feed.id is not None
-        if self.stopping.is_set():
-            raise Stopping
-        if not await self.deliveries.renew(feed.id, day, self.owner):
-            raise ClaimLost
+        await still_ours(self.deliveries, self.stopping, feed.id, day, self.owner)
 
     async def post(
         self,

@@ -47,6 +47,7 @@ COMMANDS: dict[tuple[str, ...], Handler] = {
     ("channel", "off"): channels.off,
     ("channel", "status"): channels.status,
     ("channel", "discuss"): discuss.channel_discuss,
+    ("channel", "weekly"): channels.weekly,
     ("post-now",): channels.post_now,
     ("help",): guide.show_help,
 }

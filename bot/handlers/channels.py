@@ -1,9 +1,11 @@
-"""A channel's daily thread: setup, off, status, post-now, and the time zone autocomplete."""
+"""A channel's daily thread: setup, off, status, post-now, its weekly recap, and the time
+zone autocomplete."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import time
 from typing import Protocol
 
@@ -12,9 +14,10 @@ from bot.commands import CommandCall
 from bot.delivery.schedule import Outlook
 from bot.handlers.common import utc_today
 from bot.messages import Message, error
-from bot.models import ChannelRef, EmptyDay, Feed, UserRef
+from bot.models import WEEKDAY_KEYS, ChannelRef, EmptyDay, Feed, UserRef
 from bot.ports import ChatAdapter, Clock, DeliveryError, FeedRepo, InterimReply, interim_reply
 from bot.present.feeds import channel_set_up, feed_status
+from bot.present.recap import weekly_set
 from bot.present.replies import confirm
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -25,7 +28,9 @@ FeedOutlook = Callable[[Feed], Awaitable[Outlook]]
 class PostNow(Protocol):
     """``Publisher.post_now``."""
 
-    async def __call__(self, feed: Feed, *, progress: InterimReply | None = None) -> str: ...
+    async def __call__(
+        self, feed: Feed, *, progress: InterimReply | None = None, what: str = "daily"
+    ) -> str: ...
 
 
 def parse_hhmm(text: str) -> time | None:
@@ -69,6 +74,7 @@ async def setup(
             return error(f"I couldn't check this channel: {exc}. Try again in a moment.")
         if problem:
             return error(problem)
+    existing = await feeds.get(channel)
     feed = await feeds.upsert(
         Feed(
             channel=channel,
@@ -78,6 +84,8 @@ async def setup(
             topic=topic_text,
             empty_day=EmptyDay(str(call.get("empty") or "note")),
             created_by=caller.user_id,
+            # the weekly recap is set apart (/papers channel weekly): a new setup keeps it
+            weekly_day=existing.weekly_day if existing else None,
         )
     )
     return channel_set_up(await status_message(feed, outlook), warning)
@@ -88,7 +96,10 @@ async def off(channel: ChannelRef | None, feeds: FeedRepo) -> Message:
     if feed is None or feed.id is None or not feed.enabled:
         return error("This channel has no daily thread to stop.")
     await feeds.disable(feed.id, None)
-    return confirm("Stopped this channel's daily thread. /papers channel setup starts it again.")
+    also = " and its weekly recap" if feed.weekly_day is not None else ""
+    return confirm(
+        f"Stopped this channel's daily thread{also}. /papers channel setup starts it again."
+    )
 
 
 async def status(channel: ChannelRef | None, feeds: FeedRepo, outlook: FeedOutlook) -> Message:
@@ -101,11 +112,37 @@ async def status_message(feed: Feed | None, outlook: FeedOutlook) -> Message:
     return feed_status(feed, await outlook(feed))
 
 
-async def post_now(channel: ChannelRef | None, feeds: FeedRepo, publish_now: PostNow) -> Message:
+async def post_now(
+    call: CommandCall, channel: ChannelRef | None, feeds: FeedRepo, publish_now: PostNow
+) -> Message:
     feed = await feeds.get(channel) if channel else None
     if feed is None or not feed.enabled:
         return error("Set up a daily thread here first with /papers channel setup.")
-    return confirm(await publish_now(feed, progress=interim_reply.get()))
+    what = str(call.get("what") or "daily")
+    if what == "weekly" and feed.weekly_day is None:
+        return error(
+            "This channel has no weekly recap; an admin can start one with "
+            "/papers channel weekly fri."
+        )
+    return confirm(await publish_now(feed, progress=interim_reply.get(), what=what))
+
+
+async def weekly(
+    call: CommandCall, channel: ChannelRef | None, feeds: FeedRepo, outlook: FeedOutlook
+) -> Message:
+    """``/papers channel weekly <mon … sun|off>``: the feed's recap day. Kept apart from
+    setup, whose every run replaces the feed's options."""
+    feed = await feeds.get(channel) if channel else None
+    if feed is None or feed.id is None or not feed.enabled:
+        return error(
+            "The weekly recap posts at the daily thread's time: set up a daily thread here "
+            "first with /papers channel setup."
+        )
+    day = str(call.get("day"))
+    weekly_day = WEEKDAY_KEYS.index(day) if day in WEEKDAY_KEYS else None
+    if weekly_day != feed.weekly_day:
+        feed = await feeds.upsert(replace(feed, weekly_day=weekly_day))
+    return weekly_set(feed, await outlook(feed))
 
 
 async def complete_timezones(prefix: str) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from bot.messages import (
 )
 from bot.models import Feed, ScoredPaper
 from bot.present.papers import card_message, paper_card
+from bot.present.recap import recap_status_lines
 from bot.present.text import day_label
 from bot.ranking import activity_text
 
@@ -122,6 +123,7 @@ def feed_status(feed: Feed | None, outlook: Outlook | None = None) -> Message:
         "Empty days: " + ("a short note" if feed.empty_day.value == "note" else "no post"),
     ]
     lines += [line for line in (_next_line(feed, outlook), _last_line(outlook)) if line]
+    lines += recap_status_lines(feed, outlook.recap)
     text = "\n".join(lines)
     return Message(text=text, blocks=(Header("Daily thread in this channel"), Text(text)))
 

@@ -56,6 +56,7 @@ async def add_feed(
     weekdays: frozenset[int] = frozenset(range(7)),
     since: datetime = LONG_AGO,
     platform: str = "console",
+    weekly_day: int | None = None,
 ) -> Feed:
     """A feed, as if set up at ``since``: the store's clock is there while it is stored, and
     then back where the test had it."""
@@ -73,6 +74,7 @@ async def add_feed(
                 top_n=top,
                 empty_day=empty_day,
                 weekdays=weekdays,
+                weekly_day=weekly_day,
             )
         )
     finally:

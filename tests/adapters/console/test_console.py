@@ -156,3 +156,27 @@ async def test_a_pasted_link_answers_with_its_cards_and_other_lines_as_before(
     assert f"[▲ Upvote → /papers upvote {a}]" in first
     assert f"[▲ Upvote → /papers upvote {b}]" in first
     assert expected_other in text  # a line with no link: the answer it always had
+
+
+async def test_post_now_weekly_prints_the_recap(filled: Services) -> None:
+    out = io.StringIO()
+    adapter = ConsoleAdapter(out)
+    filled.attach(adapter)
+    pid = fixture_ids()[0]
+    script = (
+        "/papers channel weekly fri\n/papers channel setup 09:00 UTC 2\n"
+        f"/papers channel weekly fri\n/papers upvote {pid}\n/papers post-now weekly\n"
+        "/papers post-now weekly\n/papers channel status\n"
+    )
+    assert await run_console(filled.dispatcher, adapter, io.StringIO(script)) == 0
+    text = out.getvalue()
+    assert "set up a daily thread here first with /papers channel setup." in text
+    assert "Weekly recap set: Fridays at 09:00 (UTC)" in text
+    assert "Weekly recap · Fri 18 Sep – Fri 25 Sep" in text
+    assert "1 person voted (1 up-vote)." in text
+    assert "1. Learned Step Schedules for Fast Diffusion Sampling" in text
+    assert "▲ 1 vote this week" in text
+    assert "Posted the weekly recap for the week to Fri 25 Sep." in text
+    assert text.count("Weekly recap · ") == 1  # the second post-now posts nothing
+    assert "That day's weekly recap is already posted here." in text
+    assert "Last recap: Fri 25 Sep — posted" in text and "Next recap: Fri 2 Oct 09:00" in text
