@@ -41,10 +41,16 @@ class Option:
     placeholder: str | None = None  # how usage lines show the value (default: the name)
     aliases: tuple[str, ...] = ()  # other names for name=value in text
     named: bool = False  # in text, also "name value" (two words), as in "dm-time 08:30"
+    synonyms: tuple[tuple[str, str], ...] = ()  # (typed, choice): "friday" means "fri"
 
     @property
     def noun(self) -> str:
         return self.label or self.name
+
+    def choice(self, typed: str) -> str:
+        """``typed`` as one of the choices where it is a synonym of one (lower-cased)."""
+        text = typed.lower()
+        return next((choice for word, choice in self.synonyms if word == text), text)
 
     def accepts(self, token: str) -> bool:
         """Whether a bare word on a command line is a value of this option, by its shape.
@@ -52,7 +58,7 @@ class Option:
         if token.startswith('"'):
             return False
         if self.choices:
-            return token.lower() in self.choices
+            return self.choice(token) in self.choices
         if self.shape == "time":
             return bool(_TIME_SHAPE.match(token))
         if self.shape == "timezone":
@@ -122,7 +128,7 @@ def validate(command: Command, raw: Mapping[str, object]) -> CommandCall:
             continue
         text = str(value)
         if option.choices:
-            text = text.lower()
+            text = option.choice(text)
             if text not in option.choices:
                 raise UsageError(
                     f"The {option.noun} must be one of {', '.join(option.choices)}, "

@@ -40,6 +40,21 @@ __all__ = [
 ]
 
 
+# "friday", "Thurs" and the like, for the weekday choices (Discord offers the choices).
+WEEKDAY_SYNONYMS: tuple[tuple[str, str], ...] = (
+    ("monday", "mon"),
+    ("tuesday", "tue"),
+    ("tues", "tue"),
+    ("wednesday", "wed"),
+    ("weds", "wed"),
+    ("thursday", "thu"),
+    ("thurs", "thu"),
+    ("friday", "fri"),
+    ("saturday", "sat"),
+    ("sunday", "sun"),
+)
+
+
 def _paper_id() -> Option:
     return Option(
         "id",
@@ -308,7 +323,8 @@ COMMANDS: tuple[Command, ...] = (
                 "mon, tue, wed, thu, fri, sat, sun, or off",
                 required=True,
                 choices=(*WEEKDAY_KEYS, "off"),
-                label="weekday (mon … sun) or off",
+                label="day",
+                synonyms=WEEKDAY_SYNONYMS,
             ),
         ),
         admin=True,

@@ -21,6 +21,7 @@ from bot.messages import (
 )
 from bot.models import Feed, PersonSettings, ScoredPaper, Subscription
 from bot.present.papers import downvote_button, paper_card, upvote_button
+from bot.present.recap import WEEKDAY_NAMES
 from bot.present.text import counted, day_label
 
 # How many of a list the page shows; the rest is one line saying how many more. With these,
@@ -106,6 +107,11 @@ def feed_line(feed: Feed) -> ChannelLine:
         f"{feed.post_time:%H:%M} {feed.timezone}",
         f"top {feed.top_n}",
         f"topic: {feed.topic}" if feed.topic else "all papers",
+        *(
+            [f"weekly recap on {WEEKDAY_NAMES[feed.weekly_day]}s"]
+            if feed.weekly_day is not None
+            else []
+        ),
         state,
     ]
     return ChannelLine(feed.channel.channel, " · ".join(parts))

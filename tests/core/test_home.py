@@ -88,7 +88,7 @@ def test_long_lists_show_their_first_part_and_how_many_more() -> None:
 
 
 def test_settings_and_feeds_read_plainly() -> None:
-    feed = Feed(CHANNEL, time(8, 15), "Asia/Tokyo", top_n=4, topic="diffusion")
+    feed = Feed(CHANNEL, time(8, 15), "Asia/Tokyo", top_n=4, topic="diffusion", weekly_day=4)
     off = Feed(
         ChannelRef("console", "ws1", "random"),
         time(9),
@@ -101,7 +101,10 @@ def test_settings_and_feeds_read_plainly() -> None:
     assert "Daily DM: paused (your topics are kept)" in text
     assert "Time: 07:30 Europe/Berlin" in text and "At most 5 papers a DM" in text
     assert [b for b in home.blocks if isinstance(b, ChannelLine)] == [
-        ChannelLine("general", "08:15 Asia/Tokyo · top 4 · topic: diffusion · on"),
+        ChannelLine(
+            "general",
+            "08:15 Asia/Tokyo · top 4 · topic: diffusion · weekly recap on Fridays · on",
+        ),
         ChannelLine("random", "09:00 UTC · top 10 · all papers · off (channel deleted)"),
     ]
 
