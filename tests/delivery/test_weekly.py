@@ -277,7 +277,9 @@ async def test_the_weekly_command_changes_the_day_and_channel_off_stops_recaps(
         "Next recap: Fri 25 Sep 09:00 (UTC)",
     ]
     assert "Only admins" in await command(engine, "/papers channel weekly mon", admin=False)
-    assert "weekday (mon … sun) or off" in await command(engine, "/papers channel weekly friday")
+    assert "The day must be one of mon, tue," in await command(
+        engine, "/papers channel weekly fryday"
+    )
     await command(engine, "/papers channel weekly wed")
     # A new setup replaces the thread's options but keeps the recap day.
     await command(engine, "/papers channel setup 10:00 UTC 5")
