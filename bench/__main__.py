@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench import commands, experiments, fanout, ingest, memory, search, summary, taste
+from bench import commands, experiments, fanout, feeds, ingest, memory, search, summary, taste
 from bench.common import console, machine, write_result
 from bench.corpus import ensure_corpus
 
-NAMES = ("search", "ingest", "fanout", "commands", "memory", "taste", "experiments")
+NAMES = ("search", "ingest", "fanout", "feeds", "commands", "memory", "taste", "experiments")
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Plan:
     fanout_store: int
     fanout_subs: tuple[int, ...]
     notify_timeout: float
+    feeds: int  # daily-thread feeds due at the same minute (bench/feeds.py)
+    feeds_sweep: int  # feeds per run of the PARALLEL_FEEDS sweep
     commands_n: int
     command_rounds: int
     memory_n: int
@@ -52,6 +54,8 @@ QUICK = Plan(
     fanout_store=10_000,
     fanout_subs=(10_000,),
     notify_timeout=15.0,
+    feeds=10_000,
+    feeds_sweep=500,
     commands_n=100_000,
     command_rounds=1,
     memory_n=100_000,
@@ -74,6 +78,8 @@ FULL = Plan(
     fanout_store=10_000,
     fanout_subs=(10_000, 100_000),
     notify_timeout=120.0,
+    feeds=10_000,
+    feeds_sweep=1_000,
     commands_n=1_000_000,
     command_rounds=2,
     memory_n=1_000_000,
@@ -140,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             notify_timeout=plan.notify_timeout,
         ),
+        "feeds": lambda: feeds.run(plan.feeds, seed=args.seed, sweep_feeds=plan.feeds_sweep),
         "commands": lambda: commands.run(
             stores[plan.commands_n], plan.commands_n, seed=args.seed, rounds=plan.command_rounds
         ),
