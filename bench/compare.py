@@ -140,6 +140,12 @@ async def _crafted(repo: SqlitePaperRepo, *, fts5: bool) -> dict[str, Any]:
     return {"ms": round(took * 1000, 1), "refused": refused, "beside_ms": round(beside * 1000, 1)}
 
 
+def run(sizes: list[int], *, seed: int, queries: int = 1000, warmup: int = 200) -> dict[str, Any]:
+    """For ``python -m bench``: each N's plans go to ``search-plans-n<N>.json`` (SUMMARY)."""
+    runs = [asyncio.run(_run(n, queries, seed, warmup)) for n in sizes]
+    return {"runs": [{"n": r["n"], "plans": r["plans"], "crafted": r["crafted"]} for r in runs]}
+
+
 def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench.compare")
     p.add_argument("--n", type=int, default=100_000)
