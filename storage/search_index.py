@@ -40,13 +40,14 @@ from typing import Any
 import tantivy
 
 from bot.query import ParsedQuery
-from storage.search_query import PAIRED, PAIRS, TEXT_FIELDS, compile_query, pair_words
+from storage.search_pairs import GAP, PAIRS, PairMaker
+from storage.search_query import PAIRED, TEXT_FIELDS, compile_query
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # bump when the schema or the analyzer changes: older indexes are rebuilt
+FORMAT = 3  # bump when the schema or the analyzer changes: older indexes are rebuilt
 ANALYZER = "ph"
-PAIR_ANALYZER = "ph_pairs"  # the pairs fields: words already analyzed, space-separated
+PAIR_ANALYZER = "ph_pairs"  # the pairs fields: pairs already made, space-separated
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 REBUILD_CHUNK = 5_000
@@ -101,7 +102,7 @@ def _text_list(raw: str) -> str:
     return " ".join(str(i) for i in items) if isinstance(items, list) else raw
 
 
-def _document(row: Sequence[Any], analyzer: tantivy.TextAnalyzer) -> tantivy.Document:
+def _document(row: Sequence[Any], pairs: PairMaker) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_integer("id", int(row[0]))
     texts = {
@@ -113,7 +114,7 @@ def _document(row: Sequence[Any], analyzer: tantivy.TextAnalyzer) -> tantivy.Doc
     for name, text in texts.items():
         doc.add_text(name, text)
     for name in PAIRED:
-        doc.add_text(name + PAIRS, " ".join(pair_words(analyzer.analyze(texts[name]))))
+        doc.add_text(name + PAIRS, pairs.pairs_text(texts[name]))
     try:
         cats = json.loads(row[5] or "[]")
     except ValueError:
@@ -132,6 +133,7 @@ class SearchIndex:
         self.directory = directory  # None: in memory (a ":memory:" database)
         self.schema = _schema()
         self._analyzer = _analyzer()
+        self._pairs = PairMaker(self._analyzer.analyze)
         self._write = threading.Lock()
         self.index = self._open()
 
@@ -202,7 +204,10 @@ class SearchIndex:
                 self._write_meta({"format": FORMAT, "synced": None})
         index.register_tokenizer(ANALYZER, self._analyzer)
         index.register_tokenizer(
-            PAIR_ANALYZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+            PAIR_ANALYZER,
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+            .filter(tantivy.Filter.custom_stopword([GAP]))  # dropped; positions stay aligned
+            .build(),
         )
         return index
 
@@ -224,7 +229,7 @@ class SearchIndex:
             n = 0
             for row in rows:
                 writer.delete_documents_by_term("id", int(row[0]))
-                writer.add_document(_document(row, self._analyzer))
+                writer.add_document(_document(row, self._pairs))
                 n += 1
             writer.commit()
             writer.wait_merging_threads()
@@ -258,7 +263,7 @@ class SearchIndex:
             cur = conn.execute(_ROW_SQL)
             while chunk := cur.fetchmany(REBUILD_CHUNK):
                 for row in chunk:
-                    writer.add_document(_document(row, self._analyzer))
+                    writer.add_document(_document(row, self._pairs))
                 n += len(chunk)
             writer.commit()
             writer.wait_merging_threads()
@@ -273,7 +278,7 @@ class SearchIndex:
 
     def compile(self, searcher: tantivy.Searcher, query: ParsedQuery) -> tantivy.Query:
         """The tantivy query for ``query``; raises QueryTooBroad (storage.search_query)."""
-        return compile_query(self.schema, self.tokens, searcher, query)
+        return compile_query(self.schema, self.tokens, self._pairs.common_phrase, searcher, query)
 
     def search(
         self, query: ParsedQuery, *, limit: int, offset: int, count_cap: int

@@ -1,5 +1,6 @@
-"""Phrases in the search index are found through indexed word pairs (storage/search_query.py)
-and stay exact: every word, in order, side by side, in one field; ranked by bm25."""
+"""Phrases of common words are found through indexed word pairs (storage/search_pairs.py),
+others through word positions; both stay exact: every word, in order, side by side, in one
+field; ranked by bm25."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ PAPERS = {
     "2401.00006": ("Notes", "Small language models beat large language models on cost."),
     "2401.00007": ("Notes", "Language models, language models, language models everywhere."),
     "2401.00008": ("Notes", "Models language the other way round."),
+    "2401.00009": ("Notes", "The state of zebra of the art."),  # pairs of the phrase, apart
+    "2401.00010": ("Gaussian splatting", "Splatting gaussian kernels; gaussian splatting."),
 }
 
 
@@ -52,6 +55,13 @@ async def test_a_long_phrase_needs_its_words_side_by_side(repo: SqlitePaperRepo)
     assert await found(repo, '"state of the art"') == ["2401.00001"]
     assert await found(repo, "state-of-the-art") == ["2401.00001"]
     assert await found(repo, '"the art of"') == ["2401.00002"]
+
+
+async def test_a_phrase_with_a_less_common_word_is_exact_too(repo: SqlitePaperRepo) -> None:
+    # "splatting" is not a common word: no pairs, the word positions answer.
+    assert await found(repo, '"gaussian splatting"') == ["2401.00010"]
+    assert await found(repo, '"splatting gaussian kernels"') == ["2401.00010"]
+    assert await found(repo, '"gaussian kernels splatting"') == []
 
 
 async def test_a_three_word_phrase_is_not_its_pairs_apart(repo: SqlitePaperRepo) -> None:
