@@ -50,6 +50,10 @@ async def main(db: Path, queries: list[str]) -> dict[str, object]:
         "rss_after_open_kb": rss_open,
         "rss_end_kb": rss_end,
         "vmhwm_kb": _status_kb("VmHWM"),
+        # file-backed pages (the search index's memory-mapped files: page cache the kernel
+        # can drop) vs the process's own memory
+        "rss_file_kb_end": _status_kb("RssFile"),
+        "rss_anon_kb_end": _status_kb("RssAnon"),
         "ru_maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     }
 

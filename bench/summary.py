@@ -125,10 +125,10 @@ def rows(docs: dict[str, Doc]) -> list[Row]:
                     f"crafted query (72 ORed 2-letter prefixes), {path}, N={n:,}: work before "
                     f"'too broad' (refused: {c['refused']}; a plain search beside it "
                     f"{c['beside_ms']:,.1f} ms)",
-                    "≤ 250 ms",
+                    "≤ 250 ms at 50k" if n == 50_000 else "(≤ 250 ms at 50k)",
                     c["ms"],
                     "ms",
-                    _check(c["ms"], 250),
+                    _check(c["ms"], 250) if n == 50_000 else None,
                     doc,
                 )
     for mode in ("full", "quick"):
@@ -178,7 +178,8 @@ def rows(docs: dict[str, Doc]) -> list[Row]:
         r = doc["run"]
         add(
             f"{r['feeds']:,} feeds due at once, Discord limits: virtual completion / rate-limit "
-            f"floor ({r['virtual_s']:,} s / {r['floor_s']:,} s, {r['requests']:,} requests; "
+            f"floor = {r['ratio']:.2f} ({r['virtual_s']:,} s / {r['floor_s']:,} s, "
+            f"{r['requests']:,} requests; "
             f"per feed {r['cpu_ms_per_feed']} ms CPU, {r['db_calls_per_feed']} DB calls; "
             f"{r['threads_posted']:,} threads, {r['held_by_platform']} requests over a limit)",
             "≤ 1.1×",
@@ -225,8 +226,10 @@ def rows(docs: dict[str, Doc]) -> list[Row]:
         if not doc:
             continue
         tgt = doc["n"] >= 1_000_000
+        files, own = doc.get("driver_rss_file_mb_end"), doc.get("driver_rss_anon_mb_end")
+        split = f" (at the end: {files} MiB mapped files, {own} MiB own)" if files else ""
         add(
-            f"peak RSS serving searches, N={doc['n']:,}",
+            f"peak RSS serving searches, N={doc['n']:,}{split}",
             "≤ 200 MB at 1M" if tgt else "(≤ 200 MB at 1M)",
             doc["peak_rss_mb"],
             "MiB",
