@@ -12,11 +12,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bench import commands, experiments, fanout, ingest, memory, search, summary, taste
+from bench import (
+    commands,
+    compare,
+    experiments,
+    fanout,
+    feeds,
+    ingest,
+    memory,
+    search,
+    summary,
+    taste,
+)
 from bench.common import console, machine, write_result
 from bench.corpus import ensure_corpus
 
-NAMES = ("search", "ingest", "fanout", "commands", "memory", "taste", "experiments")
+NAMES = (
+    "search",
+    "compare",
+    "ingest",
+    "fanout",
+    "feeds",
+    "commands",
+    "memory",
+    "taste",
+    "experiments",
+)
 
 
 @dataclass(frozen=True)
@@ -25,10 +46,13 @@ class Plan:
     corpora: tuple[int, ...]
     search_queries: dict[int, int]  # N -> queries timed (each also run once to warm up)
     scan_queries: dict[int, int]  # N -> queries the plain scan runs
+    compare_sizes: tuple[int, ...]  # bench.compare: search plans side by side, crafted query
     ingest_n: int
     fanout_store: int
     fanout_subs: tuple[int, ...]
     notify_timeout: float
+    feeds: int  # daily-thread feeds due at the same minute (bench/feeds.py)
+    feeds_sweep: int  # feeds per run of the PARALLEL_FEEDS sweep
     commands_n: int
     command_rounds: int
     memory_n: int
@@ -48,10 +72,13 @@ QUICK = Plan(
     corpora=(10_000, 100_000),
     search_queries={10_000: 1000, 100_000: 200},
     scan_queries={10_000: 100, 100_000: 10},
+    compare_sizes=(50_000, 100_000),
     ingest_n=10_000,
     fanout_store=10_000,
     fanout_subs=(10_000,),
     notify_timeout=15.0,
+    feeds=10_000,
+    feeds_sweep=500,
     commands_n=100_000,
     command_rounds=1,
     memory_n=100_000,
@@ -70,10 +97,13 @@ FULL = Plan(
     corpora=(10_000, 100_000, 1_000_000),
     search_queries={10_000: 1000, 100_000: 1000, 1_000_000: 1000},
     scan_queries={10_000: 200, 100_000: 50},
+    compare_sizes=(1_000_000,),
     ingest_n=100_000,
     fanout_store=10_000,
     fanout_subs=(10_000, 100_000),
     notify_timeout=120.0,
+    feeds=10_000,
+    feeds_sweep=1_000,
     commands_n=1_000_000,
     command_rounds=2,
     memory_n=1_000_000,
@@ -104,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     console.print(machine())
 
     needed = set(plan.corpora) if "search" in wanted else set()
+    if "compare" in wanted:
+        needed.update(plan.compare_sizes)
     if "fanout" in wanted:
         needed.add(plan.fanout_store)
     if "commands" in wanted:
@@ -132,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             scan_sizes=plan.scan_queries,
             seed=args.seed,
         ),
+        "compare": lambda: compare.run(list(plan.compare_sizes), seed=args.seed),
         "ingest": lambda: ingest.run(plan.ingest_n, seed=args.seed),
         "fanout": lambda: fanout.run(
             stores[plan.fanout_store],
@@ -140,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             notify_timeout=plan.notify_timeout,
         ),
+        "feeds": lambda: feeds.run(plan.feeds, seed=args.seed, sweep_feeds=plan.feeds_sweep),
         "commands": lambda: commands.run(
             stores[plan.commands_n], plan.commands_n, seed=args.seed, rounds=plan.command_rounds
         ),

@@ -134,19 +134,23 @@ def fmt(value: object) -> str:
     return str(value)
 
 
-def copy_store(src: Path, name: str) -> Path:
-    """A scratch copy of a cached store, for benchmarks that write."""
+def copy_store(src: Path, name: str, *, with_index: bool = False) -> Path:
+    """A scratch copy of a cached store, for benchmarks that write; ``with_index``: and of
+    its search index (``<store>.search/``) when there is one, so it need not be rebuilt."""
     WORK.mkdir(parents=True, exist_ok=True)
     dst = WORK / name
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{dst}{suffix}").unlink(missing_ok=True)
+    drop_store(dst)
     shutil.copyfile(src, dst)
+    index = Path(f"{src}.search")
+    if with_index and index.is_dir():
+        shutil.copytree(index, f"{dst}.search")
     return dst
 
 
 def drop_store(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(f"{path}.search", ignore_errors=True)
 
 
 def bench_settings(database: Path, **overrides: object) -> Settings:

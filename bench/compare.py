@@ -25,7 +25,7 @@ from bench.corpus import CorpusModel, ensure_corpus
 from bench.queries import QueryMaker
 from bot import query as q
 from bot.clock import SystemClock
-from storage.db import Database
+from storage.db import Database, WorkBudgetExceeded
 from storage.papers import SqlitePaperRepo
 
 PLANS = ("fts5_bm25", "fts5_hybrid", "tantivy")
@@ -76,10 +76,15 @@ async def _run(n: int, n_queries: int, seed: int, warmup: int) -> dict[str, Any]
                     times[name].append(dt)
                     kinds[(name, item.kind)].append(dt)
                     slow[name].append((dt, item.text))
+        crafted = {
+            "search index": await _crafted(repo, fts5=False),
+            "FTS5 (while the index builds)": await _crafted(repo, fts5=True),
+        }
     finally:
         await search_mod.PaperSearch.close_index(repo)
         await db.close()
     out: dict[str, Any] = {
+        "crafted": crafted,
         "n": n,
         "queries": len(times["tantivy"]),
         "index_open_or_build_s": round(index_open_s, 1),
@@ -106,6 +111,39 @@ async def _run(n: int, n_queries: int, seed: int, warmup: int) -> dict[str, Any]
     )
     write_result("search-plans", f"n{n}", out, info)
     return out
+
+
+async def _crafted(repo: SqlitePaperRepo, *, fts5: bool) -> dict[str, Any]:
+    """Issue 17's crafted query, 72 ORed two-letter prefixes built past the parser (which
+    refuses it): its work before "too broad", and a plain search run beside it."""
+    letters = "abcdefghi"
+    terms = tuple(q.Term(a + b, prefix=True) for a in letters for b in letters[:8])
+    crafted = q.ParsedQuery(groups=(terms,))
+
+    async def run() -> tuple[float, bool]:
+        t = time.perf_counter()
+        try:
+            if fts5:
+                await repo._sqlite_search(crafted, limit=10)
+            else:
+                await repo.search(crafted, limit=10)
+        except (q.QueryTooBroad, WorkBudgetExceeded):
+            return time.perf_counter() - t, True
+        return time.perf_counter() - t, False
+
+    task = asyncio.create_task(run())
+    await asyncio.sleep(0)  # the crafted query starts first
+    t = time.perf_counter()
+    await repo.search(q.parse("diffusion models"), limit=10)
+    beside = time.perf_counter() - t
+    took, refused = await task
+    return {"ms": round(took * 1000, 1), "refused": refused, "beside_ms": round(beside * 1000, 1)}
+
+
+def run(sizes: list[int], *, seed: int, queries: int = 1000, warmup: int = 200) -> dict[str, Any]:
+    """For ``python -m bench``: each N's plans go to ``search-plans-n<N>.json`` (SUMMARY)."""
+    runs = [asyncio.run(_run(n, queries, seed, warmup)) for n in sizes]
+    return {"runs": [{"n": r["n"], "plans": r["plans"], "crafted": r["crafted"]} for r in runs]}
 
 
 def main() -> None:

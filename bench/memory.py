@@ -91,18 +91,22 @@ def run(
         "peak_rss_mb": round(
             max([driver["peak_rss_kb"]] + [c["peak_rss_kb"] or 0 for c in cli_peaks]) / 1024, 1
         ),
+        # at the end of the driver's searches: mapped files (the search index) vs its own memory
+        "driver_rss_file_mb_end": round((driver.get("rss_file_kb_end") or 0) / 1024, 1),
+        "driver_rss_anon_mb_end": round((driver.get("rss_anon_kb_end") or 0) / 1024, 1),
     }
     show(
         f"memory: peak RSS serving searches, N={n:,} (MiB)",
-        ["process", "peak RSS", "after open"],
+        ["process", "peak RSS", "after open", "end: files / own"],
         [
             (
                 f"bench.rss_driver: open_core + {searches} searches",
                 driver["peak_rss_kb"] / 1024,
                 (driver["rss_after_open_kb"] or 0) / 1024,
+                f"{out['driver_rss_file_mb_end']} / {out['driver_rss_anon_mb_end']}",
             ),
             *[
-                (f"bot.cli (bench.cli_rss) search #{i + 1}", (c["peak_rss_kb"] or 0) / 1024, "")
+                (f"bot.cli (bench.cli_rss) search #{i + 1}", (c["peak_rss_kb"] or 0) / 1024, "", "")
                 for i, c in enumerate(cli_peaks)
             ],
         ],

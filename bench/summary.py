@@ -86,6 +86,51 @@ def rows(docs: dict[str, Doc]) -> list[Row]:
                     _check(scan["ratio_p50"], 100, True) if tgt else None,
                     doc,
                 )
+    for key in sorted(k for k in docs if k.startswith("search-plans-n")):
+        doc = docs[key]
+        n, plans, kinds = doc["n"], doc["plans"], doc["by_kind"]
+        t, ref = plans["tantivy"], plans["fts5_bm25"]
+        tgt = n >= 1_000_000
+        same = f"same {doc['queries']} queries interleaved, bare FTS5 bm25"
+        add(
+            f"search (bench.compare) p50, N={n:,} ({same}: {ref['p50_ms']:,.1f} ms)",
+            "≤ 5 ms at 1M" if tgt else "(≤ 5 ms at 1M)",
+            t["p50_ms"],
+            "ms",
+            _check(t["p50_ms"], 5) if tgt else None,
+            doc,
+        )
+        add(
+            f"search (bench.compare) p99, N={n:,} ({same}: {ref['p99_ms']:,.1f} ms)",
+            "≤ 25 ms at 1M" if tgt else "(≤ 25 ms at 1M)",
+            t["p99_ms"],
+            "ms",
+            _check(t["p99_ms"], 25) if tgt else None,
+            doc,
+        )
+        words = kinds.get("tantivy/words")
+        if words:
+            add(
+                f"search p99, plain words only ({words['n']} queries), N={n:,}",
+                "≤ 25 ms at 1M" if tgt else "(≤ 25 ms at 1M)",
+                words["p99_ms"],
+                "ms",
+                _check(words["p99_ms"], 25) if tgt else None,
+                doc,
+            )
+        crafted = doc.get("crafted")
+        if crafted:
+            for path, c in crafted.items():
+                add(
+                    f"crafted query (72 ORed 2-letter prefixes), {path}, N={n:,}: work before "
+                    f"'too broad' (refused: {c['refused']}; a plain search beside it "
+                    f"{c['beside_ms']:,.1f} ms)",
+                    "≤ 250 ms at 50k" if n == 50_000 else "(≤ 250 ms at 50k)",
+                    c["ms"],
+                    "ms",
+                    _check(c["ms"], 250) if n == 50_000 else None,
+                    doc,
+                )
     for mode in ("full", "quick"):
         doc = docs.get(f"ingest-{mode}")
         if not doc:
@@ -127,17 +172,34 @@ def rows(docs: dict[str, Doc]) -> list[Row]:
                 doc,
             )
     for mode in ("full", "quick"):
+        doc = docs.get(f"feeds-{mode}")
+        if not doc:
+            continue
+        r = doc["run"]
+        add(
+            f"{r['feeds']:,} feeds due at once, Discord limits: virtual completion / rate-limit "
+            f"floor = {r['ratio']:.2f} ({r['virtual_s']:,} s / {r['floor_s']:,} s, "
+            f"{r['requests']:,} requests; "
+            f"per feed {r['cpu_ms_per_feed']} ms CPU, {r['db_calls_per_feed']} DB calls; "
+            f"{r['threads_posted']:,} threads, {r['held_by_platform']} requests over a limit)",
+            "≤ 1.1×",
+            r["ratio"],
+            "×",
+            _check(r["ratio"], 1.1) and r["threads_posted"] == r["feeds"],
+            doc,
+        )
+    for mode in ("full", "quick"):
         doc = docs.get(f"commands-{mode}")
         if not doc:
             continue
         e, c = doc["engine_all"], doc["console_sequential"]
         add(f"200 concurrent commands p50, N={doc['n']:,}", "—", e["p50_ms"], "ms", None, doc)
         add(
-            f"200 concurrent commands p99, N={doc['n']:,}",
-            "≤ 100 ms",
+            f"200 concurrent commands p99 (max {e['max_ms']:,.0f} ms), N={doc['n']:,}",
+            "≤ 1,000 ms; max < 3 s",
             e["p99_ms"],
             "ms",
-            _check(e["p99_ms"], 100),
+            _check(e["p99_ms"], 1000) and e["max_ms"] < 3000,
             doc,
         )
         add(
@@ -153,10 +215,10 @@ def rows(docs: dict[str, Doc]) -> list[Row]:
             add(
                 f"commands arriving at {doc['paced_rate_per_s']:.0f}/s p99 "
                 f"(p50 {p['p50_ms']:.1f} ms), N={doc['n']:,}",
-                "—",
+                "≤ 250 ms",
                 p["p99_ms"],
                 "ms",
-                None,
+                _check(p["p99_ms"], 250),
                 doc,
             )
     for mode in ("full", "quick"):
@@ -164,8 +226,10 @@ def rows(docs: dict[str, Doc]) -> list[Row]:
         if not doc:
             continue
         tgt = doc["n"] >= 1_000_000
+        files, own = doc.get("driver_rss_file_mb_end"), doc.get("driver_rss_anon_mb_end")
+        split = f" (at the end: {files} MiB mapped files, {own} MiB own)" if files else ""
         add(
-            f"peak RSS serving searches, N={doc['n']:,}",
+            f"peak RSS serving searches, N={doc['n']:,}{split}",
             "≤ 200 MB at 1M" if tgt else "(≤ 200 MB at 1M)",
             doc["peak_rss_mb"],
             "MiB",

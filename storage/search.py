@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import time
 import weakref
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -26,9 +27,19 @@ log = logging.getLogger(__name__)
 BM25 = "bm25(papers_fts, 10.0, 4.0, 1.0, 2.0)"
 RANK_WINDOW = 1_000  # FTS5 fallback: above this many matches a query is "broad"
 FILTER_WINDOW = 2_000
-WORK_BUDGET_S = 0.25  # seconds of SQLite work one search statement may take
+WORK_BUDGET_S = 0.25  # seconds of SQLite work one search may take, all its statements together
 SEARCHES_PER_WORKSPACE = 1  # concurrent searches of one workspace (READERS is 2)
 INLINE_REBUILD = 50_000  # larger stores build their index in the background (FTS5 meanwhile)
+
+
+class _Budget:
+    """WORK_BUDGET_S for one search: each statement gets what the earlier ones left."""
+
+    def __init__(self) -> None:
+        self.deadline = time.monotonic() + WORK_BUDGET_S
+
+    def left(self) -> float:
+        return max(0.001, self.deadline - time.monotonic())
 
 
 class _IndexState:
@@ -186,7 +197,7 @@ class PaperSearch:
         Queries with words go to the search index (storage/search_index.py): bm25 for every
         query, a few ms at 1M papers. ``within`` (a few ids: digests, subscriptions), queries
         of filters alone, and any search while the index is being built use SQLite: FTS5,
-        each statement within WORK_BUDGET_S.
+        all its statements together within WORK_BUDGET_S.
         """
         async with self._slot(workspace):
             if within is None and query.groups:
@@ -229,17 +240,19 @@ class PaperSearch:
     ) -> tuple[list[SearchHit], int, bool]:
         """FTS5: a query with at most RANK_WINDOW matches is ranked by bm25; broader ones
         list title matches first, then the rest, newest first (``ranked`` False)."""
-        budget = WORK_BUDGET_S
+        budget = _Budget()
         match = match_expression(query)
         exclude = exclude_expression(query)
         if match and exclude:
             match = f"({match}) NOT ({exclude})"  # FTS5 NOT: far cheaper than NOT IN (...)
         if match and within is None and not query.has_filters:
-            return await self._plain_search(query, match, limit, offset)
+            return await self._plain_search(query, match, limit, offset, budget)
         params: list[Any] = []
         ranked = True
         if match:
-            floor = 0 if within is not None else await self._window_floor(match, FILTER_WINDOW)
+            floor = (
+                0 if within is not None else await self._window_floor(match, FILTER_WINDOW, budget)
+            )
             ranked = floor == 0
             sql_from = "papers_fts JOIN papers p ON p.id = papers_fts.rowid"
             conds = ["papers_fts MATCH ?", "papers_fts.rowid >= ?"]
@@ -258,7 +271,7 @@ class PaperSearch:
         count_row = await self.db.fetchone(
             f"SELECT count(*) FROM (SELECT 1 FROM {sql_from} WHERE {where} LIMIT ?)",
             [*params, COUNT_CAP + 1],
-            budget=budget,
+            budget=budget.left(),
         )
         total = int(count_row[0]) if count_row else 0
         if total == 0 or offset >= total:
@@ -268,27 +281,27 @@ class PaperSearch:
             f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) f JOIN papers p ON p.id = f.id "
             f"ORDER BY {order}",
             [*params, limit, offset],
-            budget=budget,
+            budget=budget.left(),
         )
         return [SearchHit(paper=paper_from_row(r), rank=float(r[15])) for r in rows], total, ranked
 
-    async def _window_floor(self, match: str, window: int) -> int:
+    async def _window_floor(self, match: str, window: int, budget: _Budget) -> int:
         """Lowest rowid among the newest ``window`` matches, or 0 when there are fewer."""
         row = await self.db.fetchone(
             "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid DESC "
             "LIMIT 1 OFFSET ?",
             (match, window),
-            budget=WORK_BUDGET_S,
+            budget=budget.left(),
         )
         return int(row[0]) + 1 if row else 0
 
     async def _plain_search(
-        self, query: ParsedQuery, match: str, limit: int, offset: int
+        self, query: ParsedQuery, match: str, limit: int, offset: int, budget: _Budget
     ) -> tuple[list[SearchHit], int, bool]:
         count_row = await self.db.fetchone(
             "SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)",
             (match, COUNT_CAP + 1),
-            budget=WORK_BUDGET_S,
+            budget=budget.left(),
         )
         total = int(count_row[0]) if count_row else 0
         if total == 0 or offset >= total:
@@ -299,7 +312,7 @@ class PaperSearch:
                 f"FROM papers_fts WHERE papers_fts MATCH ? ORDER BY r, rowid DESC LIMIT ? "
                 f"OFFSET ?) f JOIN papers p ON p.id = f.id ORDER BY f.r, p.id DESC",
                 (match, limit, offset),
-                budget=WORK_BUDGET_S,
+                budget=budget.left(),
             )
             return (
                 [SearchHit(paper=paper_from_row(r), rank=float(r[15])) for r in rows],
@@ -314,12 +327,12 @@ class PaperSearch:
             title = f"({{title}} : ({positive})) AND ({match})"
             first = [
                 int(r[0])
-                for r in await self.db.fetchall(newest, (title, need), budget=WORK_BUDGET_S)
+                for r in await self.db.fetchall(newest, (title, need), budget=budget.left())
             ]
         ids = first
         if len(first) < need:
             seen = set(first)
-            rest = await self.db.fetchall(newest, (match, need + len(first)), budget=WORK_BUDGET_S)
+            rest = await self.db.fetchall(newest, (match, need + len(first)), budget=budget.left())
             ids = first + [int(r[0]) for r in rest if int(r[0]) not in seen]
         page = ids[offset:need]
         if not page:

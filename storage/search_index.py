@@ -40,12 +40,14 @@ from typing import Any
 import tantivy
 
 from bot.query import ParsedQuery
-from storage.search_query import TEXT_FIELDS, compile_query
+from storage.search_pairs import GAP, PAIRS, PairMaker
+from storage.search_query import PAIRED, TEXT_FIELDS, compile_query
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when the schema or the analyzer changes: older indexes are rebuilt
+FORMAT = 3  # bump when the schema or the analyzer changes: older indexes are rebuilt
 ANALYZER = "ph"
+PAIR_ANALYZER = "ph_pairs"  # the pairs fields: pairs already made, space-separated
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 REBUILD_CHUNK = 5_000
@@ -75,6 +77,8 @@ def _schema() -> tantivy.Schema:
     b.add_integer_field("id", stored=True, indexed=True, fast=True)
     for name in TEXT_FIELDS:
         b.add_text_field(name, tokenizer_name=ANALYZER, index_option="position")
+    for name in PAIRED:
+        b.add_text_field(name + PAIRS, tokenizer_name=PAIR_ANALYZER, index_option="position")
     b.add_text_field("categories", tokenizer_name="raw", index_option="basic")
     b.add_integer_field("published", indexed=True, fast=True)  # YYYYMMDD, 0 when unknown
     b.add_integer_field("upvotes", indexed=True, fast=True)
@@ -98,13 +102,19 @@ def _text_list(raw: str) -> str:
     return " ".join(str(i) for i in items) if isinstance(items, list) else raw
 
 
-def _document(row: Sequence[Any]) -> tantivy.Document:
+def _document(row: Sequence[Any], pairs: PairMaker) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_integer("id", int(row[0]))
-    doc.add_text("title", row[1] or "")
-    doc.add_text("authors", _text_list(row[2] or "[]"))
-    doc.add_text("abstract", row[3] or "")
-    doc.add_text("keywords", _text_list(row[4] or "[]"))
+    texts = {
+        "title": row[1] or "",
+        "authors": _text_list(row[2] or "[]"),
+        "abstract": row[3] or "",
+        "keywords": _text_list(row[4] or "[]"),
+    }
+    for name, text in texts.items():
+        doc.add_text(name, text)
+    for name in PAIRED:
+        doc.add_text(name + PAIRS, pairs.pairs_text(texts[name]))
     try:
         cats = json.loads(row[5] or "[]")
     except ValueError:
@@ -123,6 +133,7 @@ class SearchIndex:
         self.directory = directory  # None: in memory (a ":memory:" database)
         self.schema = _schema()
         self._analyzer = _analyzer()
+        self._pairs = PairMaker(self._analyzer.analyze)
         self._write = threading.Lock()
         self.index = self._open()
 
@@ -192,6 +203,12 @@ class SearchIndex:
             if fresh:
                 self._write_meta({"format": FORMAT, "synced": None})
         index.register_tokenizer(ANALYZER, self._analyzer)
+        index.register_tokenizer(
+            PAIR_ANALYZER,
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+            .filter(tantivy.Filter.custom_stopword([GAP]))  # dropped; positions stay aligned
+            .build(),
+        )
         return index
 
     # ------------------------------------------------------------------ writing
@@ -212,7 +229,7 @@ class SearchIndex:
             n = 0
             for row in rows:
                 writer.delete_documents_by_term("id", int(row[0]))
-                writer.add_document(_document(row))
+                writer.add_document(_document(row, self._pairs))
                 n += 1
             writer.commit()
             writer.wait_merging_threads()
@@ -246,7 +263,7 @@ class SearchIndex:
             cur = conn.execute(_ROW_SQL)
             while chunk := cur.fetchmany(REBUILD_CHUNK):
                 for row in chunk:
-                    writer.add_document(_document(row))
+                    writer.add_document(_document(row, self._pairs))
                 n += len(chunk)
             writer.commit()
             writer.wait_merging_threads()
@@ -261,7 +278,7 @@ class SearchIndex:
 
     def compile(self, searcher: tantivy.Searcher, query: ParsedQuery) -> tantivy.Query:
         """The tantivy query for ``query``; raises QueryTooBroad (storage.search_query)."""
-        return compile_query(self.schema, self.tokens, searcher, query)
+        return compile_query(self.schema, self.tokens, self._pairs.common_phrase, searcher, query)
 
     def search(
         self, query: ParsedQuery, *, limit: int, offset: int, count_cap: int

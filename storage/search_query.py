@@ -15,23 +15,51 @@ from collections.abc import Callable
 import tantivy
 
 from bot.query import MAX_PREFIXES, MAX_TERMS, MIN_PREFIX, ParsedQuery, QueryTooBroad, Term
+from storage.search_pairs import PAIRS
 
 TEXT_FIELDS = ("title", "authors", "abstract", "keywords")
+PAIRED = ("title", "abstract", "keywords")  # their pairs of common words are indexed too
 # bm25 field weights, as FTS5's bm25(papers_fts, 10, 4, 1, 2): title > authors > keywords > abstract
 WEIGHTS = {"title": 10.0, "authors": 4.0, "abstract": 1.0, "keywords": 2.0}
 PREFIX_EXPANSIONS = 16  # a prefix matches its most frequent completions, per field
 POSTINGS_BUDGET = 12_000_000  # estimated postings one query may walk (~100 ms here)
 
 Tokens = Callable[[str], list[str]]  # the index's analyzer: text -> its indexed words
+Pairs = Callable[[str], list[str] | None]  # a phrase -> its pairs, if all its words are common
 
 
 def _idf(n: int, df: int) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
+def _phrase_by_pairs(
+    schema: tantivy.Schema,
+    searcher: tantivy.Searcher,
+    field: str,
+    pairs: list[str],
+    cost: list[int],
+) -> tantivy.Query | None:
+    """A phrase of common words in ``field``, found through its word pairs
+    (storage/search_pairs.py): two words are one pair (its term frequency is the phrase's);
+    a longer phrase is a phrase of pairs that cover every word (``a b c d`` = ``a_b`` then
+    ``c_d`` two positions later), so only the positions of these rarer pairs are read, never
+    those of "of" or "the"."""
+    picked = [*range(0, len(pairs), 2)]
+    if picked[-1] != len(pairs) - 1:
+        picked.append(len(pairs) - 1)
+    dfs = [searcher.doc_freq(field + PAIRS, pairs[i]) for i in picked]
+    cost[0] += sum(dfs) * (2 if len(picked) > 1 else 1)
+    if not all(dfs):
+        return None
+    if len(picked) == 1:
+        return tantivy.Query.term_query(schema, field + PAIRS, pairs[0])
+    return tantivy.Query.phrase_query(schema, field + PAIRS, [(i, pairs[i]) for i in picked])
+
+
 def _term(
     schema: tantivy.Schema,
     tokens: Tokens,
+    pairs: Pairs,
     searcher: tantivy.Searcher,
     term: Term,
     cost: list[int],
@@ -40,6 +68,7 @@ def _term(
     words = tokens(term.text)
     if not words:
         return None
+    common = pairs(term.text) if len(words) > 1 and not term.prefix else None
     per_field: list[tantivy.Query] = []
     if len(words) == 1 and not term.prefix:
         # FTS5's bm25 counts a word's documents over every column, then weights each
@@ -75,6 +104,8 @@ def _term(
                 if done
                 else None
             )
+        elif field in PAIRED and common is not None:
+            q = _phrase_by_pairs(schema, searcher, field, common, cost)
         else:
             cost[0] += sum(searcher.doc_freq(field, w) for w in words) * 2  # positions
             phrase: list[str | tuple[int, str]] = list(words)
@@ -89,7 +120,11 @@ def _term(
 
 
 def compile_query(
-    schema: tantivy.Schema, tokens: Tokens, searcher: tantivy.Searcher, query: ParsedQuery
+    schema: tantivy.Schema,
+    tokens: Tokens,
+    pairs: Pairs,
+    searcher: tantivy.Searcher,
+    query: ParsedQuery,
 ) -> tantivy.Query:
     """The tantivy query for ``query`` (positive groups required); raises QueryTooBroad."""
     terms = [t for g in query.groups for t in g] + list(query.excluded)
@@ -104,7 +139,9 @@ def compile_query(
     cost = [0]
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
     for group in query.groups:
-        alts = [q for t in group if (q := _term(schema, tokens, searcher, t, cost)) is not None]
+        alts = [
+            q for t in group if (q := _term(schema, tokens, pairs, searcher, t, cost)) is not None
+        ]
         if not alts:
             continue
         inner = (
@@ -116,7 +153,7 @@ def compile_query(
     if not clauses:
         clauses.append((tantivy.Occur.Must, tantivy.Query.empty_query()))
     for term in query.excluded:
-        q = _term(schema, tokens, searcher, term, cost)
+        q = _term(schema, tokens, pairs, searcher, term, cost)
         if q is not None:
             clauses.append((tantivy.Occur.MustNot, q))
     filters: list[tantivy.Query] = []

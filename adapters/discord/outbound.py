@@ -12,20 +12,39 @@ import discord
 from adapters.discord.channels import guild_channel
 from adapters.discord.errors import delivery_errors, snowflake
 from adapters.discord.limits import thread_name
-from adapters.discord.pacing import ChannelPacer
+from adapters.discord.pacing import ChannelPacer, wait_all
 from adapters.discord.render import Rendered, render_message
 from bot.messages import Message
 from bot.models import ChannelRef, UserRef
 from bot.ports import DeliveryError, PostedRef
 
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the thread stays open until the next one
+# Discord allows a bot 50 requests/s in all (interaction answers are exempt). discord.py only
+# waits after a global 429, and 10,000 refused requests in 10 minutes get the IP banned, so
+# everything posted here keeps under it (with room for the few other requests).
+GLOBAL_LIMIT = 48  # requests per second
 
 
 class Outbound:
-    def __init__(self, client: discord.Client, pacer: ChannelPacer, platform: str) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        pacer: ChannelPacer,
+        platform: str,
+        everything: ChannelPacer | None = None,
+    ) -> None:
         self.client = client
-        self.pacer = pacer
+        self.pacer = pacer  # per channel
         self.platform = platform
+        self.everything = everything or ChannelPacer(GLOBAL_LIMIT, 1.0)  # the bot's requests
+
+    async def _request(self, channel_id: int | None = None) -> None:
+        """Wait before one request: for the bot-wide budget, and for the channel's when it is
+        a message in ``channel_id``."""
+        if channel_id is None:
+            await self.everything.wait("")
+        else:
+            await wait_all([(self.pacer, str(channel_id)), (self.everything, "")])
 
     def _messageable(self, channel_id: int) -> Any:
         # A partial messageable posts without fetching the channel first (one request less,
@@ -36,7 +55,7 @@ class Outbound:
         return self.client.get_partial_messageable(channel_id)
 
     async def _post(self, channel_id: int, rendered: Rendered) -> discord.Message:
-        await self.pacer.wait(str(channel_id))
+        await self._request(channel_id)
         sent: discord.Message = await self._messageable(channel_id).send(**rendered.send_kwargs())
         return sent
 
@@ -53,7 +72,7 @@ class Outbound:
         async with delivery_errors(f"a new thread in channel {channel_id}", "this channel"):
             target = await guild_channel(self.client, channel_id)
             if isinstance(target, discord.ForumChannel):
-                await self.pacer.wait(str(channel_id))
+                await self._request(channel_id)
                 created = await target.create_thread(
                     name=name,
                     auto_archive_duration=THREAD_ARCHIVE_MINUTES,
@@ -66,6 +85,7 @@ class Outbound:
                 )
             root = await self._post(channel_id, rendered)
             try:
+                await self._request()
                 # Through the channel, not the message (pitfall 5: webhook messages have no guild).
                 thread = await target.create_thread(
                     name=name, message=root, auto_archive_duration=THREAD_ARCHIVE_MINUTES
@@ -101,13 +121,15 @@ class Outbound:
             partial = self.client.get_partial_messageable(channel_id).get_partial_message(
                 message_id
             )
+            await self._request()
             await partial.edit(**render_message(message).edit_kwargs())
 
     async def send_dm(self, user: UserRef, message: Message) -> PostedRef:
         user_id = snowflake(user.user_id, "user")
         async with delivery_errors(f"a direct message to user {user_id}"):
+            await self._request()
             dm = await self.client.create_dm(discord.Object(user_id))
-            await self.pacer.wait(str(dm.id))
+            await self._request(dm.id)
             sent = await dm.send(**render_message(message).send_kwargs())
         return PostedRef(ChannelRef(self.platform, user.workspace, str(dm.id)), str(sent.id))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 
 class ChannelPacer:
@@ -29,18 +29,35 @@ class ChannelPacer:
 
     async def wait(self, channel: str) -> None:
         """Return when one more post in ``channel`` stays within the limit (and count it)."""
-        while True:
-            now = self._clock()
-            sent = self._sent.setdefault(channel, deque())
-            while sent and now - sent[0] >= self.window:
-                sent.popleft()
-            if len(sent) < self.limit:
-                sent.append(now)
-                self._forget_idle(now)
-                return
-            await self._sleep(sent[0] + self.window - now)
+        await wait_all([(self, channel)])
+
+    def free_at(self, channel: str, now: float) -> float:
+        """When one more post in ``channel`` fits (``now`` if it fits now)."""
+        sent = self._sent.setdefault(channel, deque())
+        while sent and now - sent[0] >= self.window:
+            sent.popleft()
+        return now if len(sent) < self.limit else sent[0] + self.window
+
+    def take(self, channel: str, now: float) -> None:
+        self._sent[channel].append(now)
+        self._forget_idle(now)
 
     def _forget_idle(self, now: float) -> None:
         if len(self._sent) > 1000:  # many channels over a long run: keep memory flat
             for key in [k for k, v in self._sent.items() if not v or now - v[-1] >= self.window]:
                 del self._sent[key]
+
+
+async def wait_all(budgets: Sequence[tuple[ChannelPacer, str]]) -> None:
+    """Return when one more request fits every (pacer, key) at the same moment, and count it
+    in each: a request counted in its channel and then held by the bot-wide budget would go
+    out later than counted, and could break the channel's limit (the pacers share a clock)."""
+    first = budgets[0][0]
+    while True:
+        now = first._clock()
+        at = max(pacer.free_at(key, now) for pacer, key in budgets)
+        if at <= now:
+            for pacer, key in budgets:
+                pacer.take(key, now)
+            return
+        await first._sleep(at - now)

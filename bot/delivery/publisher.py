@@ -67,7 +67,11 @@ log = logging.getLogger(__name__)
 # After the grace window, a day whose sources were down gets its empty-day note only if the
 # bot is still (or again) running this soon after the window closed; later it is "missed".
 FINAL_NOTE_WINDOW = timedelta(hours=1)
-PARALLEL_FEEDS = 4  # feeds posted at once, so one slow channel never holds the others
+# Feeds posted at once, so one slow channel never holds the others. A thread is paced at
+# 5 posts per 5 s in its channel (~2.4 requests/s for 10 papers) and the bot at 50 requests/s:
+# it takes 21+ threads at once to use the budget; 48 keep 10,000 feeds due at the same minute
+# within 1.05x of the rate-limit floor (bench/feeds.py; 4 took 5.2x).
+PARALLEL_FEEDS = 48
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,6 +93,30 @@ async def test_sqlite_statements_have_a_work_budget(
     assert got[0] == "interrupted" and got[1] is not None
     with pytest.raises(QueryTooBroad, match="too broad"):
         await repo.search(parse("cat:cs"), limit=10)  # no words: the SQLite path
+
+
+async def test_the_work_budget_is_for_the_whole_search_not_each_statement(
+    repo: SqlitePaperRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filtered search runs three statements (window, count, page): each gets what the
+    earlier ones left of WORK_BUDGET_S, so the user waits at most that long in all."""
+    given: list[float] = []
+    db = repo.db
+    fetchone, fetchall = db.fetchone, db.fetchall
+
+    async def one(sql: str, params: Any = (), *, budget: float | None = None) -> Any:
+        given.append(budget or 0.0)
+        return await fetchone(sql, params, budget=budget)
+
+    async def every(sql: str, params: Any = (), *, budget: float | None = None) -> Any:
+        given.append(budget or 0.0)
+        return await fetchall(sql, params, budget=budget)
+
+    monkeypatch.setattr(db, "fetchone", one)
+    monkeypatch.setattr(db, "fetchall", every)
+    await repo._sqlite_search(parse("diffusion cat:cs.LG"), limit=10)
+    assert len(given) >= 3  # (fetchone may read through fetchall: seen twice)
+    assert given == sorted(given, reverse=True) and given[-1] < given[0] <= search.WORK_BUDGET_S
 
 
 async def test_searches_of_one_workspace_queue_behind_a_small_budget(

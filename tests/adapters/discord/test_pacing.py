@@ -1,8 +1,16 @@
-"""Per-channel pacing: 5 posts per 5 s in one channel, other channels unaffected."""
+"""Pacing: 5 posts per 5 s in one channel, other channels unaffected; 48 requests/s in all."""
 
 from __future__ import annotations
 
-from adapters.discord.pacing import ChannelPacer
+from adapters.discord import DiscordAdapter
+from adapters.discord.outbound import GLOBAL_LIMIT
+from adapters.discord.pacing import ChannelPacer, wait_all
+from bot.messages import Message
+from bot.models import ChannelRef
+from tests.adapters.discord import payloads as p
+from tests.adapters.discord.fake_discord import FakeDiscord
+
+TEXT = ChannelRef("discord", str(p.GUILD_ID), str(p.TEXT_CHANNEL_ID))
 
 
 class Clock:
@@ -42,3 +50,33 @@ async def test_idle_channels_are_forgotten() -> None:
     clock.now += 10
     await pacer.wait("late")
     assert len(pacer._sent) == 1
+
+
+async def test_a_post_held_by_the_bot_wide_budget_counts_in_its_channel_when_it_goes() -> None:
+    clock = Clock()
+    channel = ChannelPacer(5, 5.0, clock=clock, sleep=clock.sleep)
+    everything = ChannelPacer(2, 1.0, clock=clock, sleep=clock.sleep)
+    sent: list[float] = []
+    for _ in range(6):
+        await wait_all([(channel, "thread"), (everything, "")])
+        sent.append(clock.now)
+    # Two a second for the bot, and the sixth post 5 s after the first actually went.
+    assert sent == [100.0, 100.0, 101.0, 101.0, 102.0, 105.0]
+
+
+async def test_posts_in_many_channels_keep_under_the_bot_wide_limit(
+    fake: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    """Discord's 50 requests/s per bot: discord.py only waits after a global 429, so the
+    adapter paces every request it makes (here a thread and 60 posts: 62 requests)."""
+    clock = Clock()
+    adapter.outbound.pacer = ChannelPacer(1000, 5.0, clock=clock, sleep=clock.sleep)
+    adapter.outbound.everything = ChannelPacer(GLOBAL_LIMIT, 1.0, clock=clock, sleep=clock.sleep)
+    header = Message(text="### Daily Papers")
+    ref = await adapter.open_thread(TEXT, header, "Papers")
+    for i in range(60):
+        await adapter.post_in_thread(ref, Message(text=f"paper {i}"))
+    assert len(fake.find("POST", r"/channels/\d+/messages")) == 61
+    # No clock time passed while posting: the first 48 went at once, the 49th waited until
+    # the first was a second old, and the rest fit in that second.
+    assert GLOBAL_LIMIT <= 50 and clock.slept == [1.0] and clock.now == 101.0
