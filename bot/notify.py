@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from bot import query
 from bot import taste as T
-from bot.dm_schedule import due_day
+from bot.dm_schedule import day_start, due_day
 from bot.models import Paper, PersonSettings, Subscriber, Subscription, UserRef
 from bot.ports import (
     ChatAdapter,
@@ -149,7 +149,16 @@ class Notifier:
         done: dict[date, set[tuple[str, str, str]]] = {}
         for day in sorted({d.day for d in due}):
             done[day] = await self.notifications.dm_users_on(day)
-        return [d for d in due if _key(d.person.user) not in done[d.day]]
+        # A local day is at most ~26 hours long, from 14 hours ahead of UTC to 12 behind.
+        last = await self.notifications.last_dms(now - timedelta(days=2)) if due else {}
+        return [
+            d
+            for d in due
+            if _key(d.person.user) not in done[d.day]
+            and not (
+                (sent := last.get(_key(d.person.user))) and sent >= day_start(d.day, d.settings)
+            )
+        ]
 
     async def _topics(self, users: list[UserRef]) -> dict[UserRef, list[Subscription]]:
         """The active topics of ``users``: a read each for a few, one read of all for many."""
