@@ -2,9 +2,10 @@
 their topics, at their own DM time in their own zone (bot.dm_schedule), at most their DM size.
 
 A Notification row per (subscription, paper) is written with the DM record, after the DM
-went out, so a paper is never sent twice and a failed DM is simply retried next run. A
-record that fails after its DM went out is kept in memory and retried at the start of every
-run, and that user is skipped meanwhile: the DM is never sent again for it.
+went out, so a paper is never sent twice and a failed DM is tried again after a pause that
+grows from 1 to 15 minutes. A record that fails after its DM went out is kept in memory and
+retried at the start of every run, and that user is skipped meanwhile: the DM is never sent
+again for it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ from bot.present.lists import dm_digest
 log = logging.getLogger(__name__)
 
 NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
+# A DM that failed is tried again after 1, 2, 4, 8, then every 15 minutes (the job runs every
+# minute: without a pause a rate-limited or failing platform would be asked every minute).
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(minutes=15)
 FEW_USERS = 100  # due people whose topics are read one by one; more: all topics in one read
 CLOSED_DMS_NOTICE = (
     "I couldn't send you your daily topic digest because your direct messages "
@@ -102,6 +107,8 @@ class Notifier:
         self.owner = uuid.uuid4().hex
         # DMs that went out but whose record failed: (platform, workspace, user id, day).
         self._unrecorded: dict[tuple[str, str, str, date], list[tuple[int, str]]] = {}
+        # Whose DM failed, for which day: (pause before the next try, when it may be tried).
+        self._retry: dict[tuple[str, str, str, date], tuple[timedelta, datetime]] = {}
         # Whose topics matched nothing new, on which day, papers and topics (Due.mark).
         self._nothing: dict[tuple[str, str, str], tuple[date, int, tuple[int, int]]] = {}
 
@@ -144,7 +151,10 @@ class Notifier:
                 log.warning("unknown zone %r of %s; using the server's", mine.timezone, user)
                 mine = replace(mine, timezone=self.defaults.timezone)
                 day = due_day(now, mine, force=force)
-            if day is not None and (*_key(user), day) not in self._unrecorded:
+            if day is None or (*_key(user), day) in self._unrecorded:
+                continue
+            retry = self._retry.get((*_key(user), day))
+            if force or retry is None or now >= retry[1]:
                 due.append(Due(person, mine, day))
         done: dict[date, set[tuple[str, str, str]]] = {}
         for day in sorted({d.day for d in due}):
@@ -174,8 +184,17 @@ class Notifier:
                 out[owner].append(sub)
         return out
 
+    def _failed(self, user: UserRef, day: date, now: datetime) -> None:
+        """Pause before the next try of this DM: twice the last pause, at most RETRY_MAX."""
+        key = (*_key(user), day)
+        last = self._retry.get(key)
+        pause = RETRY_FIRST if last is None else min(last[0] * 2, RETRY_MAX)
+        self._retry[key] = (pause, now + pause)
+
     async def _notify(self, now: datetime, *, force: bool) -> int:
         await self._record_pending()
+        for key in [k for k in self._retry if k[3] < now.date() - timedelta(days=2)]:
+            del self._retry[key]  # days long gone
         due = await self._due(now, force)
         if not due:
             return 0
@@ -242,17 +261,20 @@ class Notifier:
                 continue
             except DeliveryError as exc:
                 log.warning(
-                    "DM to %s/%s failed, will retry next run: %s",
+                    "DM to %s/%s failed, will retry: %s",
                     user.platform,
                     user.user_id,
                     exc,
                 )
                 await self.notifications.release_dm(user, day, self.owner)
+                self._failed(user, day, now)
                 continue
             except Exception:  # one user's bad DM never stops the others'
                 await self.notifications.release_dm(user, day, self.owner)
                 log.exception("DM to %s/%s failed, will retry", user.platform, user.user_id)
+                self._failed(user, day, now)
                 continue
+            self._retry.pop((*_key(user), day), None)
             sent += 1
             await self._record(user, day, pairs)
         return sent
