@@ -15,9 +15,8 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfoNotFoundError
 
 from bot import query
 from bot import taste as T
@@ -144,13 +143,8 @@ class Notifier:
             user = person.user
             if user.platform not in self.adapters:
                 continue
-            mine = person.choices.over(self.defaults)
-            try:
-                day = due_day(now, mine, force=force)
-            except (ZoneInfoNotFoundError, ValueError):  # a zone a tzdata update removed
-                log.warning("unknown zone %r of %s; using the server's", mine.timezone, user)
-                mine = replace(mine, timezone=self.defaults.timezone)
-                day = due_day(now, mine, force=force)
+            mine = person.choices.over(self.defaults)  # an unknown zone: the server's
+            day = due_day(now, mine, force=force)
             if day is None or (*_key(user), day) in self._unrecorded:
                 continue
             retry = self._retry.get((*_key(user), day))
