@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Platform(StrEnum):
@@ -255,6 +256,15 @@ class PersonSettings:
     dm_size: int = 10  # at most this many papers in one DM (1–25)
 
 
+def known_zone(name: str) -> bool:
+    """Whether ``name`` is a time zone this machine has (ZoneInfo caches what it loads)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class PersonChoices:
     """What one person chose with /papers settings; None is "the server's default", so a
@@ -266,10 +276,13 @@ class PersonChoices:
     dm_size: int | None = None
 
     def over(self, defaults: PersonSettings) -> PersonSettings:
-        """These choices over ``defaults`` (the server's values)."""
+        """These choices over ``defaults`` (the server's values); a chosen zone this machine
+        no longer knows (a tzdata update removed it) gives way to the server's."""
         return PersonSettings(
             dm_time=defaults.dm_time if self.dm_time is None else self.dm_time,
-            timezone=self.timezone or defaults.timezone,
+            timezone=self.timezone
+            if self.timezone is not None and known_zone(self.timezone)
+            else defaults.timezone,
             dms=defaults.dms if self.dms is None else self.dms,
             dm_size=defaults.dm_size if self.dm_size is None else self.dm_size,
         )

@@ -2,9 +2,10 @@
 their topics, at their own DM time in their own zone (bot.dm_schedule), at most their DM size.
 
 A Notification row per (subscription, paper) is written with the DM record, after the DM
-went out, so a paper is never sent twice and a failed DM is simply retried next run. A
-record that fails after its DM went out is kept in memory and retried at the start of every
-run, and that user is skipped meanwhile: the DM is never sent again for it.
+went out, so a paper is never sent twice and a failed DM is tried again after a pause that
+grows from 1 to 15 minutes. A record that fails after its DM went out is kept in memory and
+retried at the start of every run, and that user is skipped meanwhile: the DM is never sent
+again for it.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfoNotFoundError
 
 from bot import query
 from bot import taste as T
-from bot.dm_schedule import due_day
+from bot.dm_schedule import day_start, due_day
 from bot.models import Paper, PersonSettings, Subscriber, Subscription, UserRef
 from bot.ports import (
     ChatAdapter,
@@ -35,6 +35,10 @@ from bot.present.lists import dm_digest
 log = logging.getLogger(__name__)
 
 NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
+# A DM that failed is tried again after 1, 2, 4, 8, then every 15 minutes (the job runs every
+# minute: without a pause a rate-limited or failing platform would be asked every minute).
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(minutes=15)
 FEW_USERS = 100  # due people whose topics are read one by one; more: all topics in one read
 CLOSED_DMS_NOTICE = (
     "I couldn't send you your daily topic digest because your direct messages "
@@ -102,6 +106,8 @@ class Notifier:
         self.owner = uuid.uuid4().hex
         # DMs that went out but whose record failed: (platform, workspace, user id, day).
         self._unrecorded: dict[tuple[str, str, str, date], list[tuple[int, str]]] = {}
+        # Whose DM failed, for which day: (pause before the next try, when it may be tried).
+        self._retry: dict[tuple[str, str, str, date], tuple[timedelta, datetime]] = {}
         # Whose topics matched nothing new, on which day, papers and topics (Due.mark).
         self._nothing: dict[tuple[str, str, str], tuple[date, int, tuple[int, int]]] = {}
 
@@ -137,19 +143,26 @@ class Notifier:
             user = person.user
             if user.platform not in self.adapters:
                 continue
-            mine = person.choices.over(self.defaults)
-            try:
-                day = due_day(now, mine, force=force)
-            except (ZoneInfoNotFoundError, ValueError):  # a zone a tzdata update removed
-                log.warning("unknown zone %r of %s; using the server's", mine.timezone, user)
-                mine = replace(mine, timezone=self.defaults.timezone)
-                day = due_day(now, mine, force=force)
-            if day is not None and (*_key(user), day) not in self._unrecorded:
+            mine = person.choices.over(self.defaults)  # an unknown zone: the server's
+            day = due_day(now, mine, force=force)
+            if day is None or (*_key(user), day) in self._unrecorded:
+                continue
+            retry = self._retry.get((*_key(user), day))
+            if force or retry is None or now >= retry[1]:
                 due.append(Due(person, mine, day))
         done: dict[date, set[tuple[str, str, str]]] = {}
         for day in sorted({d.day for d in due}):
             done[day] = await self.notifications.dm_users_on(day)
-        return [d for d in due if _key(d.person.user) not in done[d.day]]
+        # A local day is at most ~26 hours long, from 14 hours ahead of UTC to 12 behind.
+        last = await self.notifications.last_dms(now - timedelta(days=2)) if due else {}
+        return [
+            d
+            for d in due
+            if _key(d.person.user) not in done[d.day]
+            and not (
+                (sent := last.get(_key(d.person.user))) and sent >= day_start(d.day, d.settings)
+            )
+        ]
 
     async def _topics(self, users: list[UserRef]) -> dict[UserRef, list[Subscription]]:
         """The active topics of ``users``: a read each for a few, one read of all for many."""
@@ -165,8 +178,17 @@ class Notifier:
                 out[owner].append(sub)
         return out
 
+    def _failed(self, user: UserRef, day: date, now: datetime) -> None:
+        """Pause before the next try of this DM: twice the last pause, at most RETRY_MAX."""
+        key = (*_key(user), day)
+        last = self._retry.get(key)
+        pause = RETRY_FIRST if last is None else min(last[0] * 2, RETRY_MAX)
+        self._retry[key] = (pause, now + pause)
+
     async def _notify(self, now: datetime, *, force: bool) -> int:
         await self._record_pending()
+        for key in [k for k in self._retry if k[3] < now.date() - timedelta(days=2)]:
+            del self._retry[key]  # days long gone
         due = await self._due(now, force)
         if not due:
             return 0
@@ -233,17 +255,20 @@ class Notifier:
                 continue
             except DeliveryError as exc:
                 log.warning(
-                    "DM to %s/%s failed, will retry next run: %s",
+                    "DM to %s/%s failed, will retry: %s",
                     user.platform,
                     user.user_id,
                     exc,
                 )
                 await self.notifications.release_dm(user, day, self.owner)
+                self._failed(user, day, now)
                 continue
             except Exception:  # one user's bad DM never stops the others'
                 await self.notifications.release_dm(user, day, self.owner)
                 log.exception("DM to %s/%s failed, will retry", user.platform, user.user_id)
+                self._failed(user, day, now)
                 continue
+            self._retry.pop((*_key(user), day), None)
             sent += 1
             await self._record(user, day, pairs)
         return sent

@@ -4,12 +4,12 @@ and one per DM digest day, so nothing is sent twice."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.models import UserRef
 from bot.ports import Clock
 from storage.db import Database
-from storage.rows import stamp
+from storage.rows import parse_stamp, stamp
 
 
 class SqliteNotificationRepo:
@@ -51,6 +51,15 @@ class SqliteNotificationRepo:
             "SELECT platform, workspace, user_id FROM dm_digests WHERE day = ?", (day.isoformat(),)
         )
         return {(r[0], r[1], r[2]) for r in rows}
+
+    async def last_dms(self, since: datetime) -> dict[tuple[str, str, str], datetime]:
+        """When each person's latest DM recorded at or after ``since`` went out."""
+        rows = await self.db.fetchall(
+            "SELECT platform, workspace, user_id, max(sent_at) FROM dm_digests "
+            "WHERE sent_at >= ? GROUP BY platform, workspace, user_id",
+            (stamp(since),),
+        )
+        return {(r[0], r[1], r[2]): at for r in rows if (at := parse_stamp(r[3])) is not None}
 
     async def sent_pairs(self, sub_ids: Sequence[int]) -> set[tuple[int, str]]:
         """(subscription, paper) pairs already sent, for these subscriptions."""

@@ -193,6 +193,15 @@ class DiscordAdapter:
 
     # ------------------------------------------------------------------ ChatAdapter
     async def send(self, channel: ChannelRef, message: Message) -> PostedRef:
+        # A forum takes no plain message (Discord answers 50008): a message for the channel
+        # (the weekly recap, an empty day's note) is a forum post there, named after its
+        # first line. An uncached channel is taken for a text channel.
+        cached = (
+            self.client.get_channel(int(channel.channel)) if channel.channel.isdigit() else None
+        )
+        if isinstance(cached, discord.ForumChannel):
+            title = message.thread_title or message.text.split("\n", 1)[0].lstrip("#* ")
+            return await self.outbound.open_thread(channel, message, title)
         return await self.outbound.send(channel, message)
 
     async def open_thread(self, channel: ChannelRef, header: Message, title: str) -> PostedRef:

@@ -10,7 +10,8 @@ differs, here. The schedule sees a recap feed as a feed that posts on one weekda
 
 The week of the recap on local day D is [D - 7 days, D) at the feed's post time, in its zone:
 consecutive recaps tile time, and a vote counts in exactly one of them. An admin's
-``post-now weekly`` covers the 7 days up to now. A week without votes or discussion replies
+``post-now weekly`` covers the 7 days up to now; a recap posted in the six days before D (a
+post-now mid-week, or the recap day moved) ends the next one's week there instead. A week without votes or discussion replies
 posts a one-line note, or nothing on a feed that skips empty days (its status says so).
 """
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -88,6 +89,7 @@ class RecapPoster:
             self.retries.clear(feed.id, day)
             return "This week's recap is already posted here."
         start, end = week_window(feed, day, attempt.now if attempt.manual else None)
+        start = max(start, await self._previous_end(feed.id, day))
         tally = await self.week(feed.channel, start, end)
         last_day = end.astimezone(ZoneInfo(feed.timezone)).date()
         if tally.empty and feed.empty_day is EmptyDay.SKIP:
@@ -119,6 +121,16 @@ class RecapPoster:
         if tally.empty:
             return "No votes or discussion that week; posted a short note."
         return f"Posted the weekly recap for the week to {day_label(last_day)}."
+
+    async def _previous_end(self, feed_id: int, day: date) -> datetime:
+        """When a recap posted in the six days before ``day`` (a post-now mid-week, or the
+        recap day moved) ended: the second after it was finished (a post-now counts its own
+        second, :func:`week_window`), so its votes are not counted again."""
+        for back in range(1, WEEK.days):
+            row = await self.recaps.get(feed_id, day - timedelta(days=back))
+            if row and row.status is DeliveryStatus.DONE and row.updated_at is not None:
+                return row.updated_at.replace(microsecond=0) + timedelta(seconds=1)
+        return datetime.min.replace(tzinfo=UTC)
 
     @staticmethod
     async def _links(adapter: ChatAdapter, tally: WeekTally) -> dict[str, str]:

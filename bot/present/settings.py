@@ -36,9 +36,12 @@ def settings_view(
     def mark(value: object) -> str:
         return "" if value is not None else SERVER_DEFAULT
 
+    zone_mark = mark(chosen.timezone)
+    if chosen.timezone and chosen.timezone != current.timezone:  # a zone tzdata dropped
+        zone_mark = f" (server default; your {chosen.timezone} is no longer known)"
     lines = [
         f"DM time: {current.dm_time:%H:%M}{mark(chosen.dm_time)}",
-        f"Time zone: {current.timezone}{mark(chosen.timezone)}",
+        f"Time zone: {current.timezone}{zone_mark}",
         f"DMs: {'on' if current.dms else 'off (paused; your topics are kept)'}{mark(chosen.dms)}",
         f"DM size: up to {current.dm_size} papers{mark(chosen.dm_size)}",
     ]

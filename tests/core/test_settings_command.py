@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.bootstrap import Services
-from bot.models import UserRef
+from bot.models import PersonChoices, UserRef
 from bot.zones import all_zones, complete
 from tests.conftest import alice, bob
 
@@ -134,3 +134,19 @@ async def test_the_zone_autocomplete_prefers_prefixes_and_reads_the_zones_once(
     assert found[: len(indian)] == indian and len(indian) > 5
     assert found.index("America/Indiana/Indianapolis") > len(indian) - 1
     assert "UTC" in complete("") and len(complete("")) <= 25
+
+
+async def test_a_stored_zone_that_no_longer_exists_is_shown_as_the_servers(
+    engine: Services,
+) -> None:
+    """A zone a tzdata update removed (or a database edited by hand): /papers settings,
+    /papers subscriptions and /papers subscribe answer with the server's zone instead of a
+    traceback, and say so; choosing a zone again fixes it."""
+    await engine.store.person_choices.change(alice(), PersonChoices(timezone="Gone/Away"))
+    assert "Subscribed" in await say(engine, "/papers subscribe diffusion")
+    shown = await engine.dispatcher.handle_text(alice(), "/papers settings")
+    assert not shown.is_error
+    assert "Time zone: UTC (server default; your Gone/Away is no longer known)" in shown.text
+    assert "Next DM: Sat 26 Sep 09:00 UTC" in shown.text
+    assert "Daily DM: 09:00 UTC" in await say(engine, "/papers subscriptions")
+    assert "Time zone: Asia/Tokyo" in await say(engine, "/papers settings timezone Asia/Tokyo")

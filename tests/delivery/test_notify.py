@@ -221,3 +221,38 @@ async def test_each_persons_dm_is_ordered_by_their_own_taste(
         "- Vision models learning image features",
         "- Graph learning for molecular property prediction",
     ]
+
+
+async def test_a_failing_dm_is_retried_with_a_growing_pause_not_every_minute(
+    engine: Services, clock: FakeClock, chat: Recorder, day_papers: None
+) -> None:
+    """The notify job runs every minute: a person whose DM keeps failing (Slack rate-limits
+    the bot, Discord answers 500) is tried again after 1, 2, 4, 8, then every 15 minutes, and
+    others' DMs go out meanwhile."""
+    await subscribe(engine, alice(), "diffusion")
+    original = chat.send_dm
+    tries: list[datetime] = []
+    broken = True
+
+    async def failing(user: UserRef, message: Message) -> PostedRef:
+        if user.user_id == "alice":
+            tries.append(clock.now())
+            if broken:
+                raise DeliveryError("Slack is rate-limiting the bot; the DM will be retried.")
+        return await original(user, message)
+
+    chat.send_dm = failing  # type: ignore[method-assign]
+    start = at_utc(2026, 9, 25, 9, 0)
+    for minute in range(31):
+        clock.set(start + timedelta(minutes=minute))
+        await engine.notifier.notify(clock.now())
+        if minute == 5:
+            await subscribe(engine, bob(), "diffusion")
+    assert [int((t - start).total_seconds() // 60) for t in tries] == [0, 1, 3, 7, 15, 30]
+    assert len(dms_to(chat, "bob")) == 1
+    broken = False
+    clock.set(start + timedelta(minutes=44))
+    assert await engine.notifier.notify(clock.now()) == 0  # 15 minutes after the last try
+    clock.set(start + timedelta(minutes=45))
+    assert await engine.notifier.notify(clock.now()) == 1
+    assert len(dms_to(chat, "alice")) == 1

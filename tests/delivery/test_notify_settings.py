@@ -281,3 +281,24 @@ async def test_many_people_due_at_once_read_all_topics_in_one_go(
     await say(engine, UserRef("console", "ws1", "carol"), "/papers subscribe proteins")
     assert await runs(engine, clock, chat, utc(2026, 11, 1, 9)) == [2]
     assert sorted(u.user_id for u, _ in chat.dms) == ["alice", "bob"]
+
+
+async def test_a_zone_change_after_the_days_dm_sends_no_second_one_that_day(
+    engine: Services, store: Repositories, clock: FakeClock, chat: Recorder, papers: None
+) -> None:
+    """Tokyo's DM went out at 09:00 there (00:00 UTC); moving to New York, where it is still
+    the evening before, does not make that evening's DM due: at most one DM a local day
+    counts the DM already sent in it, whatever zone it was sent for."""
+    await follow(engine, alice(), "timezone Asia/Tokyo")
+    assert await runs(engine, clock, chat, utc(2026, 11, 1, 0)) == [1]
+    await store.papers.upsert(featured(date(2026, 11, 1), "Diffusion late", "Diffusion later"))
+    assert "Saved" in await say(engine, alice(), f"/papers settings timezone {NEW_YORK}")
+    # 00:30 UTC is 20:30 on 31 Oct in New York, past its 09:00: the Tokyo DM was sent then.
+    assert await runs(engine, clock, chat, utc(2026, 11, 1, 0, 30)) == [0]
+    assert "Saved" in await say(engine, alice(), "/papers settings timezone Asia/Tokyo")
+    assert await runs(engine, clock, chat, utc(2026, 11, 1, 0, 31)) == [0]
+    assert "Saved" in await say(engine, alice(), f"/papers settings timezone {NEW_YORK}")
+    # The DM recorded for Tokyo's 1 Nov also stands for New York's 1 Nov (records are per
+    # local date); the new papers go out on New York's 2 Nov, 09:00 there (14:00 UTC).
+    assert await runs(engine, clock, chat, utc(2026, 11, 1, 14), utc(2026, 11, 2, 14)) == [0, 1]
+    assert "Diffusion later" in dms_to(chat, "alice")[-1].text

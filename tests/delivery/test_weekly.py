@@ -348,3 +348,20 @@ async def test_the_recap_follows_the_feeds_zone_across_a_dst_change(
     assert any("2026-10-25 weekly: Posted the weekly recap" in o for o in outcomes)
     (text,) = recaps(chat)
     assert text.startswith("Weekly recap · Sun 18 Oct – Sun 25 Oct\n1 person voted (1 up-vote).")
+
+
+async def test_after_a_post_now_mid_week_the_next_recap_starts_where_it_ended(
+    engine: Services, store: Repositories, feed: Feed, chat: Linking, clock: FakeClock
+) -> None:
+    """Every vote is in exactly one recap: the Friday recap after Wednesday's post-now covers
+    Wednesday's post to Friday, not the seven days (which would count Monday's votes twice)."""
+    await a_week(store)  # votes on Fri 18 Sep 08:59, Tue 22 Sep, and Wed 23 Sep 15:00
+    clock.set(at_utc(2026, 9, 23, 12, 0))
+    assert await command(engine, "/papers post-now weekly") == (
+        "Posted the weekly recap for the week to Wed 23 Sep."
+    )
+    assert "4 people voted (4 up-votes)." in recaps(chat)[0]
+    clock.set(NOW)
+    await engine.publisher.publish_due(NOW)
+    friday = recaps(chat)[1].splitlines()
+    assert friday[:2] == ["Weekly recap · Wed 23 Sep – Fri 25 Sep", "1 person voted (1 up-vote)."]

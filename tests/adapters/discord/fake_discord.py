@@ -456,6 +456,10 @@ class FakeDiscord:
         channel = self.channels.get(channel_id)
         if channel is None:
             return json_response(p.error_body(10003, "Unknown Channel"), 404)
+        if channel["type"] == 15:  # a forum takes posts (threads), never a plain message
+            return json_response(
+                p.error_body(50008, "Cannot send messages in a non-text channel"), 400
+            )
         guild_id = int(channel["guild_id"]) if channel.get("guild_id") else None
         created = self._store(p.message(self.next_id(), channel_id, rec.body, guild_id=guild_id))
         if self.echo_messages:

@@ -23,6 +23,7 @@ TEXT = ChannelRef("discord", GUILD, str(p.TEXT_CHANNEL_ID))
 IN_WEEK = datetime.fromisoformat("2026-09-23T10:00:00+00:00")
 RECAP_DAY = date(2026, 9, 25)  # the clock's Friday; the recap is due at 09:00 UTC
 THREAD = "1300000000000000777"
+FORUM_ID = p.FORUM_CHANNEL_ID
 
 
 class Killed(BaseException):
@@ -133,3 +134,33 @@ async def test_a_503_is_retried_and_a_killed_run_is_finished_without_a_second_po
     assert len(recaps(fake)) == 1
     row = await store.recaps.get(feed.id, RECAP_DAY)
     assert row is not None and row.status is DeliveryStatus.DONE
+
+
+async def test_a_forum_channel_gets_its_recap_as_a_forum_post(
+    fake: FakeDiscord,
+    adapter: DiscordAdapter,
+    filled: Services,
+    store: Repositories,
+    clock: FakeClock,
+) -> None:
+    """A forum takes no plain message (Discord answers 50008): the recap is a post of its own."""
+    for path, options in (
+        (("channel", "setup"), {"top": 2}),
+        (("channel", "weekly"), {"day": "fri"}),
+    ):
+        log = await command(fake, path, options, caller=BOB, admin=True, channel_id=FORUM_ID)
+        await log.wait()
+    await store.votes.toggle(UserRef("discord", GUILD, "101"), "2609.10002", IN_WEEK)
+    outcomes = await filled.publisher.publish_due(clock.now())
+    assert any("weekly: Posted the weekly recap" in o for o in outcomes), outcomes
+    posts = [
+        r
+        for r in fake.find("POST", rf"/channels/{FORUM_ID}/threads")
+        if str(r.body["message"].get("content", "")).startswith("### Weekly recap")
+    ]
+    assert len(posts) == 1 and posts[0].status == 201
+    assert posts[0].body["name"].startswith("Weekly recap")
+    assert posts[0].body["message"]["allowed_mentions"] == {"parse": []}
+    assert not fake.find("POST", rf"/channels/{FORUM_ID}/messages")
+    await filled.publisher.publish_due(clock.now() + timedelta(minutes=1))
+    assert len(fake.find("POST", rf"/channels/{FORUM_ID}/threads")) == 2  # daily + recap
