@@ -105,8 +105,11 @@ class PaperSearch:
                     return state.index
                 small = await self.db.fetchone("SELECT count(*) < ? FROM papers", (INLINE_REBUILD,))
                 if small and small[0]:
-                    state.index = await asyncio.to_thread(_open_and_sync, path)
-                    return state.index
+                    try:
+                        state.index = await asyncio.to_thread(_open_and_sync, path)
+                        return state.index
+                    except ValueError:  # LockBusy: another process is (re)building it
+                        log.warning("search index: busy in another process; FTS5 meanwhile")
                 state.task = asyncio.create_task(self._build_in_background(state, path))
         if wait and state.task is not None:
             await asyncio.shield(state.task)
