@@ -33,13 +33,23 @@ class WorkBudgetExceeded(Exception):
     """A statement ran past its work budget and was interrupted."""
 
 
+class WorkBudget:
+    """Seconds of work shared by the statements of one search, run one after the other: each
+    gets what the earlier ones used up of it. Only their work counts, never the time they
+    waited for a reader (48 feeds reading at once must not turn a search into 'too broad')."""
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
+
+
 def _fetch_within(
-    conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], budget: float
+    conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], budget: float | WorkBudget
 ) -> list[Any]:
     """Run on the connection's own thread: the clock starts when the statement does (time
     spent queued behind other statements is not counted), and SQLite's progress handler
     interrupts it once ``budget`` seconds of work have passed."""
-    deadline = time.monotonic() + budget
+    start = time.monotonic()
+    deadline = start + (budget if isinstance(budget, float | int) else max(budget.left, 0.0))
     conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 2_000)
     try:
         return conn.execute(sql, params).fetchall()
@@ -49,6 +59,8 @@ def _fetch_within(
         raise
     finally:
         conn.set_progress_handler(None, 0)
+        if isinstance(budget, WorkBudget):
+            budget.left -= time.monotonic() - start
 
 
 class DatabaseError(Exception):
@@ -220,7 +232,7 @@ class Database:
         return i, self._readers[i]
 
     async def fetchall(
-        self, sql: str, params: Iterable[Any] = (), *, budget: float | None = None
+        self, sql: str, params: Iterable[Any] = (), *, budget: float | WorkBudget | None = None
     ) -> list[aiosqlite.Row]:
         """Rows of a read. With ``budget`` (seconds of work), a statement still running after
         it is interrupted and WorkBudgetExceeded raised: searches use it, so a crafted query
@@ -243,7 +255,7 @@ class Database:
                 self._busy[i] -= 1
 
     async def fetchone(
-        self, sql: str, params: Iterable[Any] = (), *, budget: float | None = None
+        self, sql: str, params: Iterable[Any] = (), *, budget: float | WorkBudget | None = None
     ) -> aiosqlite.Row | None:
         if budget is not None:
             return next(iter(await self.fetchall(sql, params, budget=budget)), None)

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-import time
 import weakref
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 from bot.models import SearchHit
 from bot.query import COUNT_CAP, ParsedQuery, QueryTooBroad
-from storage.db import Database, WorkBudgetExceeded
+from storage.db import Database, WorkBudget, WorkBudgetExceeded
 from storage.fts import exclude_expression, filter_conditions, match_expression
 from storage.matching import match_in_memory
 from storage.rows import PAPER_COLUMNS, paper_from_row
@@ -30,16 +29,6 @@ FILTER_WINDOW = 2_000
 WORK_BUDGET_S = 0.25  # seconds of SQLite work one search may take, all its statements together
 SEARCHES_PER_WORKSPACE = 1  # concurrent searches of one workspace (READERS is 2)
 INLINE_REBUILD = 50_000  # larger stores build their index in the background (FTS5 meanwhile)
-
-
-class _Budget:
-    """WORK_BUDGET_S for one search: each statement gets what the earlier ones left."""
-
-    def __init__(self) -> None:
-        self.deadline = time.monotonic() + WORK_BUDGET_S
-
-    def left(self) -> float:
-        return max(0.001, self.deadline - time.monotonic())
 
 
 class _IndexState:
@@ -116,8 +105,11 @@ class PaperSearch:
                     return state.index
                 small = await self.db.fetchone("SELECT count(*) < ? FROM papers", (INLINE_REBUILD,))
                 if small and small[0]:
-                    state.index = await asyncio.to_thread(_open_and_sync, path)
-                    return state.index
+                    try:
+                        state.index = await asyncio.to_thread(_open_and_sync, path)
+                        return state.index
+                    except ValueError:  # LockBusy: another process is (re)building it
+                        log.warning("search index: busy in another process; FTS5 meanwhile")
                 state.task = asyncio.create_task(self._build_in_background(state, path))
         if wait and state.task is not None:
             await asyncio.shield(state.task)
@@ -240,7 +232,7 @@ class PaperSearch:
     ) -> tuple[list[SearchHit], int, bool]:
         """FTS5: a query with at most RANK_WINDOW matches is ranked by bm25; broader ones
         list title matches first, then the rest, newest first (``ranked`` False)."""
-        budget = _Budget()
+        budget = WorkBudget(WORK_BUDGET_S)  # work only: waits for a reader don't count
         match = match_expression(query)
         exclude = exclude_expression(query)
         if match and exclude:
@@ -271,7 +263,7 @@ class PaperSearch:
         count_row = await self.db.fetchone(
             f"SELECT count(*) FROM (SELECT 1 FROM {sql_from} WHERE {where} LIMIT ?)",
             [*params, COUNT_CAP + 1],
-            budget=budget.left(),
+            budget=budget,
         )
         total = int(count_row[0]) if count_row else 0
         if total == 0 or offset >= total:
@@ -281,27 +273,27 @@ class PaperSearch:
             f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) f JOIN papers p ON p.id = f.id "
             f"ORDER BY {order}",
             [*params, limit, offset],
-            budget=budget.left(),
+            budget=budget,
         )
         return [SearchHit(paper=paper_from_row(r), rank=float(r[15])) for r in rows], total, ranked
 
-    async def _window_floor(self, match: str, window: int, budget: _Budget) -> int:
+    async def _window_floor(self, match: str, window: int, budget: WorkBudget) -> int:
         """Lowest rowid among the newest ``window`` matches, or 0 when there are fewer."""
         row = await self.db.fetchone(
             "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? ORDER BY rowid DESC "
             "LIMIT 1 OFFSET ?",
             (match, window),
-            budget=budget.left(),
+            budget=budget,
         )
         return int(row[0]) + 1 if row else 0
 
     async def _plain_search(
-        self, query: ParsedQuery, match: str, limit: int, offset: int, budget: _Budget
+        self, query: ParsedQuery, match: str, limit: int, offset: int, budget: WorkBudget
     ) -> tuple[list[SearchHit], int, bool]:
         count_row = await self.db.fetchone(
             "SELECT count(*) FROM (SELECT 1 FROM papers_fts WHERE papers_fts MATCH ? LIMIT ?)",
             (match, COUNT_CAP + 1),
-            budget=budget.left(),
+            budget=budget,
         )
         total = int(count_row[0]) if count_row else 0
         if total == 0 or offset >= total:
@@ -312,7 +304,7 @@ class PaperSearch:
                 f"FROM papers_fts WHERE papers_fts MATCH ? ORDER BY r, rowid DESC LIMIT ? "
                 f"OFFSET ?) f JOIN papers p ON p.id = f.id ORDER BY f.r, p.id DESC",
                 (match, limit, offset),
-                budget=budget.left(),
+                budget=budget,
             )
             return (
                 [SearchHit(paper=paper_from_row(r), rank=float(r[15])) for r in rows],
@@ -326,13 +318,12 @@ class PaperSearch:
         if positive and "authors :" not in positive:  # a column filter can't nest in another
             title = f"({{title}} : ({positive})) AND ({match})"
             first = [
-                int(r[0])
-                for r in await self.db.fetchall(newest, (title, need), budget=budget.left())
+                int(r[0]) for r in await self.db.fetchall(newest, (title, need), budget=budget)
             ]
         ids = first
         if len(first) < need:
             seen = set(first)
-            rest = await self.db.fetchall(newest, (match, need + len(first)), budget=budget.left())
+            rest = await self.db.fetchall(newest, (match, need + len(first)), budget=budget)
             ids = first + [int(r[0]) for r in rest if int(r[0]) not in seen]
         page = ids[offset:need]
         if not page:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from adapters.discord import DiscordAdapter
 from adapters.discord.outbound import GLOBAL_LIMIT
 from adapters.discord.pacing import ChannelPacer, wait_all
 from bot.messages import Message
 from bot.models import ChannelRef
+from storage.store import Repositories
 from tests.adapters.discord import payloads as p
+from tests.adapters.discord.conftest import click, command
 from tests.adapters.discord.fake_discord import FakeDiscord
+from tests.adapters.discord.test_buttons import post_card
 
 TEXT = ChannelRef("discord", str(p.GUILD_ID), str(p.TEXT_CHANNEL_ID))
 
@@ -80,3 +85,34 @@ async def test_posts_in_many_channels_keep_under_the_bot_wide_limit(
     # No clock time passed while posting: the first 48 went at once, the 49th waited until
     # the first was a second old, and the rest fit in that second.
     assert GLOBAL_LIMIT <= 50 and clock.slept == [1.0] and clock.now == 101.0
+
+
+async def test_interaction_answers_never_wait_for_the_bot_wide_budget(
+    fake: FakeDiscord, adapter: DiscordAdapter, store: Repositories
+) -> None:
+    """Discord exempts interaction endpoints from the global limit, and an answer has 3 s:
+    with the bot's 48 requests of this second spent (feeds posting), a command's answer and
+    a click's edit of its message still go out at once, through none of the pacers."""
+    posted = await post_card(adapter, store, "2609.10001")
+    clock, held, paced = Clock(), asyncio.Event(), 0
+
+    async def sleep(seconds: float) -> None:
+        nonlocal paced
+        paced += 1
+        await held.wait()
+
+    for name in ("pacer", "everything"):
+        setattr(adapter.outbound, name, ChannelPacer(GLOBAL_LIMIT, 1.0, clock=clock, sleep=sleep))
+    for _ in range(GLOBAL_LIMIT):
+        await adapter.outbound.everything.wait("")  # the second's budget is spent
+    try:
+        log = await command(fake, ("paper",), {"id": "2609.10001"})
+        (answer,) = await asyncio.wait_for(log.wait(), 10)
+        assert "2609.10001" in str(answer.body)
+        card = fake.messages[int(posted.message_id)]
+        log = await click(fake, card, "ph:upvote:2609.10001")
+        edit, _ = await asyncio.wait_for(log.wait(2), 10)
+        assert edit.body["type"] == 7  # UPDATE_MESSAGE: the card, edited in place
+        assert paced == 0
+    finally:
+        held.set()
