@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,9 +27,9 @@ SHARED_FIXTURES = REPO.parent / "shared" / "fixtures"
 HF_DAY = date(2026, 9, 24)  # the day of tests/fixtures/daily_papers_2026-09-24_3items.json
 
 
-def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings that ignore the developer's environment and .env file."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "database": tmp_path / "test.db",
         "timezone": "UTC",
         "sources": ["hf"],

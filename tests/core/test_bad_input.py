@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.bootstrap import Services
 from bot.command_line import parse_line
-from bot.commands import COMMANDS, UsageError
+from bot.commands import COMMANDS, Command, UsageError
 from bot.messages import Message
 from storage.store import Repositories
 from tests.conftest import CHANNEL, alice
@@ -75,7 +75,7 @@ def test_the_parser_only_ever_raises_usage_errors() -> None:
 )
 @given(command=st.sampled_from(COMMANDS), value=NASTY, admin=st.booleans())
 async def test_every_command_survives_any_text(
-    filled: Services, store: Repositories, command, value: str, admin: bool
+    filled: Services, store: Repositories, command: Command, value: str, admin: bool
 ) -> None:
     filled.dispatcher.limiter.limit = 10**9
     line = f"/papers {command.name} {value}"

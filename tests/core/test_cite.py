@@ -66,7 +66,7 @@ DECODE = _decoder()
 def read_bibtex(text: str) -> list[dict[str, Any]]:
     """Entries as dicts (plus ENTRYTYPE, ID); values as written, authors split by BibTeX's
     rules. Fails on any block the parser could not read."""
-    library = bibtexparser.parse_string(text, append_middleware=[middlewares.SeparateCoAuthors()])
+    library = bibtexparser.parse_string(text, append_middleware=[middlewares.SeparateCoAuthors()])  # type: ignore[attr-defined]  # re-exported without __all__
     assert not library.failed_blocks, [b.error for b in library.failed_blocks]
     assert not library.comments and not library.strings
     entries = []

@@ -26,7 +26,7 @@ async def test_cite_answers_one_bibtex_entry(filled: Services) -> None:
         assert not answer.is_error, answer.text
         (code,) = [b for b in answer.blocks if isinstance(b, Code)]
         assert code.language == "bibtex"
-        (entry,) = bibtexparser.parse_string(code.text).entries
+        (entry,) = bibtexparser.parse_string(code.text).entries  # type: ignore[attr-defined]  # re-exported without __all__
         assert entry["eprint"] == pid
         assert answer.ephemeral
 

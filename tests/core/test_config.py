@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.config import ConfigError, load_settings
 
 
 @pytest.fixture(autouse=True)
-def no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def no_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
@@ -156,7 +158,7 @@ def test_tokens_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "super-secret" not in repr(settings) and settings.platforms == ["discord"]
 
 
-def test_dotenv_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+def test_dotenv_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(
         "PAPERHERALD_TIMEZONE=Europe/Berlin\nPAPERHERALD_ARXIV_CATEGORIES=cs.LG, stat.ML\n"
     )

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, date, datetime, time
 
 from bot.bootstrap import Services
+from bot.clock import FakeClock
 from bot.models import Feed, UserRef
 from bot.ports import DeliveryError
 from bot.present.feeds import standings_line
@@ -101,6 +102,7 @@ async def test_standings_edit_hourly_and_stop_after_the_day(
     adapter = RecordingAdapter()
     filled.attach(adapter)
     clock = filled.clock
+    assert isinstance(clock, FakeClock)  # the conftest's
     clock.set(datetime(2026, 9, 25, 9, 30, tzinfo=UTC))
     await store.feeds.upsert(Feed(channel=CHANNEL, post_time=time(9, 0), timezone="UTC", top_n=3))
     await filled.dispatcher.handle_text(alice(admin=True), "/papers post-now", CHANNEL)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.bootstrap import Services, build_services
+from bot.clock import FakeClock
 from bot.messages import Actions, Message, PaperCard
 from bot.models import ChannelRef, UserRef
 from storage.store import Repositories
@@ -240,6 +241,7 @@ async def test_channel_setup_validates_and_reports_status(filled: Services) -> N
     filled.publisher.scheduled = True  # as under `paperherald run`
     status = await filled.dispatcher.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "— due; it goes out within a minute" in status.text
+    assert isinstance(filled.clock, FakeClock)  # the conftest's
     filled.clock.set(datetime(2026, 9, 25, 18, 0, tzinfo=UTC))  # 20:00 Berlin: past the grace
     status = await filled.dispatcher.handle_text(bob(), "/papers channel status", CHANNEL)
     assert "Next post: Sat 26 Sep 09:00" in status.text

@@ -21,7 +21,7 @@ async def test_export_attaches_a_file_in_each_format(filled: Services) -> None:
         ".bib"
     )
     assert bib.attachment.media_type == "application/x-bibtex"
-    entries = bibtexparser.parse_string(bib.attachment.data.decode()).entries
+    entries = bibtexparser.parse_string(bib.attachment.data.decode()).entries  # type: ignore[attr-defined]  # re-exported without __all__
     assert sorted(e["eprint"] for e in entries) == sorted(ids)
     assert "2 papers of the list mine, as BibTeX." in bib.text
     ris = await filled.dispatcher.handle_text(alice(), "/papers export top ris")

@@ -22,7 +22,9 @@ def capture() -> tuple[logging.Logger, io.StringIO]:
     return logger, stream
 
 
-def test_secrets_are_masked_in_messages_args_and_tracebacks(capture) -> None:
+def test_secrets_are_masked_in_messages_args_and_tracebacks(
+    capture: tuple[logging.Logger, io.StringIO],
+) -> None:
     logger, stream = capture
     logger.info("token is %s", "xoxb-123-secret", extra={"platform": "slack", "command": "search"})
     try:

@@ -63,9 +63,10 @@ def test_the_protocol_lists_what_the_core_looks_for() -> None:
 async def test_every_wrapper_forwards_every_capability(wrapper: str, method: str) -> None:
     spy = Spy()
     wrapped = WRAPPERS[wrapper](spy)
+    connected = wrapped.connected  # forwarded too, though no Protocol declares it
     assert isinstance(wrapped, ChatAdapter) and isinstance(wrapped, Permalinks)
     assert isinstance(wrapped, FileUploads)
-    assert wrapped.platform == "spy" and wrapped.connected is False
+    assert wrapped.platform == "spy" and connected is False
     proto = next(p for p in (ChatAdapter, Permalinks, FileUploads) if method in vars(p))
     params = list(inspect.signature(getattr(proto, method)).parameters)[1:]  # without self
     args = tuple(object() for _ in params)

@@ -9,6 +9,7 @@ import struct
 import zlib
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -277,7 +278,7 @@ def test_an_oversized_blob_is_refused() -> None:
         T.Taste.from_bytes(zlib.compress(b"\0" * (T.MAX_BLOB + 1)))
 
 
-def test_the_taste_weight_is_a_setting_with_the_rankings_default(tmp_path) -> None:
+def test_the_taste_weight_is_a_setting_with_the_rankings_default(tmp_path: Path) -> None:
     from tests.conftest import make_settings
 
     assert make_settings(tmp_path).weight_taste == Weights().taste

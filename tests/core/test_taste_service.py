@@ -9,6 +9,7 @@ import pytest
 
 from bot import taste as T
 from bot.clock import FakeClock
+from bot.config import Settings
 from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
 from bot.ranking import Weights, score_papers
 from bot.taste_service import TasteService
@@ -82,7 +83,7 @@ async def test_a_vote_counts_in_the_very_next_ranking(
 
 
 async def test_the_taste_survives_a_restart_without_retraining(
-    settings, store: Repositories, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, store: Repositories, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await seed(store)
     await upvote_3d(store)

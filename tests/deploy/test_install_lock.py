@@ -13,6 +13,7 @@ import shlex
 import sys
 import tomllib
 import zoneinfo
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -106,7 +107,9 @@ def test_lock_parser_reads_pins_markers_and_hashes() -> None:
         f"    --hash={h2}\n    # via x\n"
     )
     (pin,) = parse_lock(text).values()
-    assert pin == Pin("foo-bar", Version("1.2.3"), 'python_full_version >= "3.13"', {h1, h2})
+    assert pin == Pin(
+        "foo-bar", Version("1.2.3"), 'python_full_version >= "3.13"', frozenset({h1, h2})
+    )
 
 
 @pytest.mark.parametrize(
@@ -217,7 +220,7 @@ def test_exports_match_uv_lock(
     uv_lock: dict[str, Any], runtime_lock: dict[str, Pin], dev_lock: dict[str, Pin]
 ) -> None:
     """Same versions, same file hashes: the exports were written by uv, not edited by hand."""
-    locked = {canonicalize_name(p["name"]): p for p in uv_lock["package"]}
+    locked: dict[str, Any] = {canonicalize_name(p["name"]): p for p in uv_lock["package"]}
     for pin in [*dev_lock.values(), *runtime_lock.values()]:
         entry = locked[pin.name]
         assert Version(entry["version"]) == pin.version, pin.name
@@ -378,7 +381,9 @@ def providers(module: str) -> set[str]:
     return installed_providers().get(module, set())
 
 
-def undeclared(imports: list[tuple[str, str]], declared: set[str], local: set[str]) -> list[str]:
+def undeclared(
+    imports: list[tuple[str, str]], declared: AbstractSet[str], local: AbstractSet[str]
+) -> list[str]:
     bad = []
     for module, where in imports:
         if module in sys.stdlib_module_names or module in local:

@@ -33,11 +33,12 @@ def fenced_blocks(path: Path) -> list[Lines]:
     indent = ""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         fence = FENCE.match(line)
-        if fence and current is None:
-            current, indent = [], fence.group(1)
-        elif fence:
-            blocks.append(current)
-            current = None
+        if fence:
+            if current is None:
+                current, indent = [], fence.group(1)
+            else:
+                blocks.append(current)
+                current = None
         elif current is not None:
             current.append((number, line.removeprefix(indent)))
     return blocks

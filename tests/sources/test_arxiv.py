@@ -11,14 +11,13 @@ import pytest
 
 from bot.ports import SourceError
 from bot.sources.arxiv import (
-    MAX_RESULTS,
-    PAGE_SIZE,
     ArxivSource,
     day_query,
     parse_atom,
     parse_atom_page,
     parse_rss,
 )
+from bot.sources.arxiv_xml import MAX_RESULTS, PAGE_SIZE
 from bot.sources.http import Fetcher
 
 from .helpers import FakeClock, fixture_bytes, make_settings

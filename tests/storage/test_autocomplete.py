@@ -3,15 +3,16 @@ answers as the LIKE query it replaces did."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+import aiosqlite
 import pytest
 
 from bot.clock import FakeClock
 from bot.config import Settings
 from bot.models import Paper, SourceBatch
-from storage.db import Database
+from storage.db import Database, WorkBudget
 from storage.rows import PAPER_COLUMNS
 from storage.store import Repositories
 
@@ -95,10 +96,14 @@ async def _statements(store: Repositories, prefix: str) -> list[tuple[str, Seque
     seen: list[tuple[str, Sequence[Any]]] = []
     real = store.db.fetchall
 
-    async def spy(sql: str, params: Sequence[Any] = ()) -> Any:
+    async def spy(
+        sql: str, params: Iterable[Any] = (), *, budget: float | WorkBudget | None = None
+    ) -> list[aiosqlite.Row]:
+        assert isinstance(params, Sequence)  # recent() passes a list or tuple
         seen.append((sql, params))
-        return await real(sql, params)
+        return await real(sql, params, budget=budget)
 
+    # A deliberate monkeypatch of a method (mypy's method-assign); the spy's signature is checked.
     store.db.fetchall = spy  # type: ignore[method-assign]
     try:
         await store.papers.recent(prefix, 25)
@@ -142,7 +147,8 @@ async def test_a_prefix_that_matches_nothing_reads_next_to_nothing(
         assert await _old(store, "zzzz-nothing", 25) == []
         old = steps[0] * 10
     finally:
-        await store.db.conn.set_progress_handler(None, 10)
+        # aiosqlite types the handler without None, though sqlite3 takes None to remove it
+        await store.db.conn.set_progress_handler(None, 10)  # type: ignore[arg-type]
         await db.close()
     assert old > 10_000  # about 7 per paper
     assert nothing < 200, (nothing, old)

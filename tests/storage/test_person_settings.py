@@ -61,6 +61,7 @@ async def test_subscribers_are_the_people_with_active_topics_and_their_choices(
     a1 = await subs.add(Subscription(ALICE, "diffusion"), max_per_user=5)
     a2 = await subs.add(Subscription(ALICE, "agents"), max_per_user=5)
     b1 = await subs.add(Subscription(bob, "graphs"), max_per_user=5)
+    assert b1.id is not None  # stored subscriptions have ids
     found = {s.user.user_id: s for s in await repo.subscribers()}
     assert set(found) == {"U1", "U2"}
     assert found["U1"].choices == PersonChoices(timezone="Asia/Tokyo")

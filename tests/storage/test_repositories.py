@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
 from bot.query import parse
 from storage.db import Database, DatabaseError, migrations
@@ -21,15 +23,23 @@ def paper(arxiv_id: str, **kw: object) -> Paper:
     return Paper(**base)  # type: ignore[arg-type]
 
 
+async def _pragma(db: Database, name: str) -> object:
+    row = await db.fetchone(f"PRAGMA {name}")
+    assert row is not None  # a PRAGMA that reads a setting always returns one row
+    return row[0]
+
+
 async def test_pragmas_and_schema(store: Repositories) -> None:
     db = store.db
-    assert (await db.fetchone("PRAGMA journal_mode"))[0] == "wal"
-    assert (await db.fetchone("PRAGMA foreign_keys"))[0] == 1
-    assert (await db.fetchone("PRAGMA busy_timeout"))[0] == 5000
+    assert await _pragma(db, "journal_mode") == "wal"
+    assert await _pragma(db, "foreign_keys") == 1
+    assert await _pragma(db, "busy_timeout") == 5000
     assert await db.schema_version() == len(migrations())
 
 
-async def test_reopening_does_not_reapply_migrations(settings, store: Repositories) -> None:
+async def test_reopening_does_not_reapply_migrations(
+    settings: Settings, store: Repositories
+) -> None:
     await store.papers.upsert(SourceBatch((paper("2401.00001"),)))
     again = await Database.open(settings.database)
     try:
@@ -38,13 +48,15 @@ async def test_reopening_does_not_reapply_migrations(settings, store: Repositori
         await again.close()
 
 
-async def test_a_database_from_the_future_is_refused(settings, store: Repositories) -> None:
+async def test_a_database_from_the_future_is_refused(
+    settings: Settings, store: Repositories
+) -> None:
     await store.db.conn.execute("PRAGMA user_version = 99")
     with pytest.raises(DatabaseError, match="newer than this Paper Herald"):
         await Database.open(settings.database)
 
 
-async def test_a_file_that_is_not_sqlite_gets_one_sentence(tmp_path) -> None:
+async def test_a_file_that_is_not_sqlite_gets_one_sentence(tmp_path: Path) -> None:
     bad = tmp_path / "notes.db"
     bad.write_text("this is not a database " * 100)
     with pytest.raises(DatabaseError, match="not a usable Paper Herald database"):

@@ -13,10 +13,11 @@ import pytest
 import storage.db
 import storage.search as search
 from bot.clock import SystemClock
-from bot.models import SourceBatch
+from bot.models import SearchHit, SourceBatch
 from bot.query import MAX_TERMS, TOO_BROAD, ParsedQuery, QueryTooBroad, Term, parse
 from storage.db import Database, WorkBudget
 from storage.papers import SqlitePaperRepo
+from storage.search_index import SearchIndex
 from tests.storage.test_repositories import paper
 
 WORDS = [
@@ -86,7 +87,7 @@ async def test_sqlite_statements_have_a_work_budget(
     async def fallback() -> str:
         try:
             await repo._sqlite_search(crafted(), limit=10)
-        except search.WorkBudgetExceeded:
+        except storage.db.WorkBudgetExceeded:
             return "interrupted"
         return "served"
 
@@ -176,16 +177,19 @@ async def test_searches_of_one_workspace_queue_behind_a_small_budget(
     peak = 0
     original = repo._index_search
 
-    async def spy(*args: object, **kwargs: object) -> object:
+    async def spy(
+        index: SearchIndex, query: ParsedQuery, limit: int, offset: int
+    ) -> tuple[list[SearchHit], int, bool]:
         nonlocal running, peak
         running += 1
         peak = max(peak, running)
         await asyncio.sleep(0.01)
         try:
-            return await original(*args, **kwargs)  # type: ignore[arg-type]
+            return await original(index, query, limit, offset)
         finally:
             running -= 1
 
+    # A deliberate monkeypatch of a method (mypy's method-assign); the spy's signature is checked.
     repo._index_search = spy  # type: ignore[method-assign]
     await asyncio.gather(
         *(repo.search(parse("diffusion"), limit=5, workspace="T1") for _ in range(6))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
+from bot.config import Settings
 from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
 from storage.db import Database, _split_sql, migrations
 from storage.store import Repositories
@@ -143,7 +145,7 @@ async def test_votes_and_first_replies_mark_the_tastes_stale(store: Repositories
 
 
 async def test_a_stored_taste_survives_a_restart(
-    settings, store: Repositories, clock: FakeClock
+    settings: Settings, store: Repositories, clock: FakeClock
 ) -> None:
     tastes = store.tastes
     assert await tastes.get("slack", "T1") is None
@@ -174,7 +176,7 @@ async def test_background_is_the_newest_featured_papers(store: Repositories) -> 
     assert [p.arxiv_id for p in await store.tastes.background(10)][-1] == "2609.00011"
 
 
-async def test_migration_keeps_old_votes_as_upvotes(tmp_path) -> None:
+async def test_migration_keeps_old_votes_as_upvotes(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
     for number, _name, sql in migrations()[:3]:

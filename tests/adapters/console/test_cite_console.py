@@ -8,8 +8,8 @@ from pathlib import Path
 import bibtexparser
 
 from adapters.console.adapter import ConsoleAdapter, run_console
+from bot.atomic import write_atomically
 from bot.bootstrap import Services
-from bot.cli_export import write_atomically
 from tests.conftest import fixture_ids
 
 
@@ -27,7 +27,7 @@ async def test_cite_prints_a_bibtex_entry_that_parses(filled: Services) -> None:
     assert f"[Cite → /papers cite {pid}]" in text  # the detail view offers it
     start = text.index("@misc{")
     entry = text[start : text.index("\n}\n", start) + 3]
-    (parsed,) = bibtexparser.parse_string(entry).entries
+    (parsed,) = bibtexparser.parse_string(entry).entries  # type: ignore[attr-defined]  # re-exported without __all__
     assert parsed["eprint"] == pid
     assert parsed["archivePrefix"] == "arXiv"
     assert parsed["doi"] == f"10.48550/arXiv.{pid}"
@@ -50,7 +50,7 @@ async def test_export_writes_the_file_and_prints_its_path(filled: Services, tmp_
     first = folder / "paperherald-top-2026-09-25.bib"
     assert files == [folder / "paperherald-top-2026-09-25-2.bib", first]  # never written over
     assert all(f"Wrote {f}" in text for f in files)
-    (entry,) = bibtexparser.parse_string(first.read_text()).entries
+    (entry,) = bibtexparser.parse_string(first.read_text()).entries  # type: ignore[attr-defined]  # re-exported without __all__
     assert entry["eprint"] == pid
 
 

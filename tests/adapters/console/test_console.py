@@ -9,7 +9,8 @@ from adapters.console.adapter import ConsoleAdapter, run_console
 from adapters.console.render import render_message
 from bot.actions import encode
 from bot.bootstrap import Services
-from bot.messages import Actions, Button, Message, Text
+from bot.commands import CommandCall
+from bot.messages import Actions, Button, Home, Message, Text
 from bot.models import ChannelRef, UserRef
 from bot.present.papers import paper_card
 from storage.store import Repositories
@@ -92,15 +93,46 @@ class PagingStub:
     def __init__(self) -> None:
         self.clicks: list[str] = []
 
-    async def handle_text(self, caller: UserRef, line: str, channel: ChannelRef | None) -> Message:
+    async def handle_text(
+        self, caller: UserRef, line: str, channel: ChannelRef | None = None
+    ) -> Message:
         button = Button("Flip ▶", encode("flip", 2), "next")
         return Message("page 1", (Text("page 1"), Actions((button,))))
 
     async def handle_action(
-        self, caller: UserRef, action: str, channel: ChannelRef | None
+        self, caller: UserRef, action: str, channel: ChannelRef | None = None
     ) -> Message:
         self.clicks.append(action)
         return Message("page 2", (Text("page 2"),))
+
+    async def handle(
+        self, caller: UserRef, call: CommandCall, channel: ChannelRef | None = None
+    ) -> Message:
+        raise AssertionError("PagingStub: not used here")
+
+    async def autocomplete(self, caller: UserRef, kind: str, prefix: str) -> list[tuple[str, str]]:
+        raise AssertionError("PagingStub: not used here")
+
+    # The rest of CommandHandler, so the type checker sees a complete stub.
+    async def home(self, caller: UserRef) -> Home:
+        raise AssertionError("PagingStub: not used here")
+
+    async def cards_for_links(
+        self, caller: UserRef, text: str, channel: ChannelRef | None = None
+    ) -> Message:
+        raise AssertionError("PagingStub: not used here")
+
+    async def record_reply(
+        self,
+        platform: str,
+        workspace: str,
+        *,
+        message_id: str,
+        user_id: str,
+        thread_id: str | None = None,
+        reply_to: str | None = None,
+    ) -> bool:
+        raise AssertionError("PagingStub: not used here")
 
 
 @pytest.mark.parametrize("replaces", [True, False])

@@ -174,9 +174,8 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        # runner.addresses: the (host, port) each started site listens on
+        self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
         for ws in self._sockets:
@@ -377,7 +376,7 @@ class FakeDiscord:
     async def _callback(self, rec: Request, m: re.Match[str]) -> web.Response:
         interaction_id, token = int(m.group(1)), m.group(2)
         log = self.interactions.get(token)
-        payload = log.payload if log else {"type": 2, "channel_id": "0"}
+        payload: JSON = log.payload if log else {"type": 2, "channel_id": "0"}
         kind = int(rec.body["type"])
         data = rec.body.get("data") or {}
         channel_id = int(payload.get("channel_id") or 0)
@@ -397,7 +396,7 @@ class FakeDiscord:
             )
             self.originals[token] = int(created["id"])
         elif kind == 7:  # update the message the component was on
-            clicked = payload["message"]
+            clicked: JSON = payload["message"]
             stored = self.messages.get(int(clicked["id"]), clicked)
             created = self._store(self._apply_edit(stored, data))
         elif kind == 6 and "message" in payload:  # deferred update: @original is the clicked one

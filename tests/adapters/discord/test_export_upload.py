@@ -20,7 +20,7 @@ async def test_export_answers_with_an_attachment(
     assert reply.path.startswith("/webhooks/")  # export is slow: deferred, then followed up
     (name, _, data) = reply.files[0]
     assert name.startswith("paperherald-top-") and name.endswith(".bib")
-    (entry,) = bibtexparser.parse_string(data.decode()).entries
+    (entry,) = bibtexparser.parse_string(data.decode()).entries  # type: ignore[attr-defined]  # re-exported without __all__
     assert entry["eprint"] == "2609.10001"
     assert "1 paper of the list top, as BibTeX." in reply.body["content"]
     assert reply.body["attachments"][0]["filename"] == name

@@ -14,6 +14,7 @@ from adapters.discord import render as r
 from adapters.discord.views import ActionButton, ButtonSpec, build_view, relabel
 from bot.messages import (
     Actions,
+    Block,
     BlockRenderers,
     Button,
     Context,
@@ -196,7 +197,7 @@ text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size
 )
 def test_any_text_fits(title: str, abstract: str, reason: str, extra: list[str], n: int) -> None:
     cards = tuple(card(i, title=title, abstract=abstract, reason=reason) for i in range(1, n + 1))
-    blocks = (*[Text(t) for t in extra], *cards)
+    blocks: tuple[Block, ...] = (*[Text(t) for t in extra], *cards)
     check_limits(r.render_message(Message(text=title, blocks=blocks)))
 
 

@@ -13,6 +13,7 @@ from adapters.ops.metrics import PrometheusMetrics
 from adapters.ops.server import start_ops_server
 from bot import app
 from bot.config import Settings
+from bot.messages import Message
 from bot.models import ChannelRef
 from bot.outbound import Outbound
 from bot.ports import DeliveryError
@@ -93,7 +94,7 @@ async def test_failed_posts_are_counted() -> None:
     assert b'outcome="failed"' in generate_latest(metrics.registry)
 
 
-async def _msg():  # type: ignore[no-untyped-def]
+async def _msg() -> Message:
     from bot.messages import plain
 
     return plain("hi")

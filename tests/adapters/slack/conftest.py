@@ -53,6 +53,7 @@ def signed_headers(
 ) -> dict[str, str]:
     timestamp = str(int(time.time() - age))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    assert signature is not None  # None only when timestamp or body is None
     return {
         "content-type": content_type,
         "x-slack-request-timestamp": timestamp,
@@ -243,8 +244,9 @@ class Direct:
 
     async def send(self, kind: str, payload: dict[str, Any]) -> int:
         body = form_body(kind, payload)
+        # dict(): bolt wants a dict[str, str | Sequence[str]], and dict is invariant
         resp = await self.adapter.app.async_dispatch(
-            AsyncBoltRequest(body=body, headers=kind_headers(kind, body))
+            AsyncBoltRequest(body=body, headers=dict(kind_headers(kind, body)))
         )
         return resp.status
 

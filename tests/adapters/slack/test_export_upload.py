@@ -18,7 +18,7 @@ async def test_export_uploads_the_file_to_the_callers_dm(slack: Slack) -> None:
     assert upload["channel"] == "D" + ALICE
     assert upload["filename"].startswith("paperherald-top-") and upload["filename"].endswith(".bib")
     assert "1 paper of the list top, as BibTeX." in upload["comment"]
-    (entry,) = bibtexparser.parse_string(upload["data"].decode()).entries
+    (entry,) = bibtexparser.parse_string(upload["data"].decode()).entries  # type: ignore[attr-defined]  # re-exported without __all__
     assert entry["eprint"] == pid
     assert [c.method for c in slack.fake.calls if c.method.startswith("files.")] == [
         "files.getUploadURLExternal",

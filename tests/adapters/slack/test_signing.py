@@ -72,7 +72,8 @@ async def test_bad_requests_get_401_on_dispatch(
 ) -> None:
     rid, body = body_for(fake)
     headers = signed_headers(body, secret=bad[0], age=bad[1])
-    resp = await http_adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
+    # dict(): bolt wants a dict[str, str | Sequence[str]], and dict is invariant
+    resp = await http_adapter.app.async_dispatch(AsyncBoltRequest(body=body, headers=dict(headers)))
     assert resp.status == 401
     assert fake.calls == [] and rid not in fake.responses
 
