@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, time
 from bot.models import FeaturedOn, Paper, SourceBatch
 
 
-def featured(day: date, *titles: str) -> SourceBatch:
-    """Papers featured on HF on ``day``; ids derive from the day so days never collide."""
+def featured(day: date, *titles: str, start: int = 1) -> SourceBatch:
+    """Papers featured on HF on ``day``; ids derive from the day so days never collide
+    (``start``: the number of the first, for more papers on a day already used)."""
     papers = tuple(
         Paper(
-            arxiv_id=f"{day:%y%m}.{day.day:02d}{i + 1:03d}",
+            arxiv_id=f"{day:%y%m}.{day.day:02d}{start + i:03d}",
             title=title,
             abstract=f"{title}. We report results.",
             published_at=datetime.combine(day, time(0), tzinfo=UTC),

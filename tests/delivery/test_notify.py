@@ -6,38 +6,21 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from bot.bootstrap import Services
 from bot.clock import FakeClock
 from bot.messages import Message
-from bot.models import FeaturedOn, Paper, SourceBatch, UserRef
+from bot.models import UserRef
 from bot.ports import DeliveryError, PostedRef
 from storage.store import Repositories
 from tests.conftest import StaticSource, alice, bob
 from tests.delivery.conftest import Recorder, at_utc
+from tests.delivery.dm_days import featured
 
 TODAY = date(2026, 9, 25)
-
-
-def batch(day: date, *titles: str, start: int = 1) -> SourceBatch:
-    papers = tuple(
-        Paper(
-            arxiv_id=f"{day:%y%m}.{day.day:02d}{start + i:03d}",
-            title=title,
-            abstract=f"{title}. We report results.",
-            published_at=datetime.combine(day, time(0), tzinfo=UTC),
-            hf_upvotes=10,
-        )
-        for i, title in enumerate(titles)
-    )
-    featured = tuple(
-        FeaturedOn(day=day, arxiv_id=p.arxiv_id, source="hf", source_rank=i + 1)
-        for i, p in enumerate(papers)
-    )
-    return SourceBatch(papers=papers, featured=featured, source="hf")
 
 
 async def subscribe(engine: Services, user: UserRef, topic: str) -> None:
@@ -53,7 +36,7 @@ def dms_to(chat: Recorder, user_id: str) -> list[Message]:
 async def day_papers(store: Repositories, clock: FakeClock) -> None:
     clock.set(at_utc(2026, 9, 25, 7, 0))
     await store.papers.upsert(
-        batch(TODAY, "Fast Diffusion Sampling", "Graph Networks for Molecules")
+        featured(TODAY, "Fast Diffusion Sampling", "Graph Networks for Molecules")
     )
 
 
@@ -71,7 +54,7 @@ async def test_one_dm_per_user_per_day_and_each_paper_once(
         "- Fast Diffusion Sampling",
     ]
     # Later the same day: more runs, a new matching paper: still one DM today.
-    await store.papers.upsert(batch(TODAY, "Diffusion Transformers at Scale", start=10))
+    await store.papers.upsert(featured(TODAY, "Diffusion Transformers at Scale", start=10))
     assert await notify(at_utc(2026, 9, 25, 9, 30)) == 0
     assert await notify(at_utc(2026, 9, 25, 21, 0)) == 0
     # Tomorrow: only what she has not had yet.
@@ -170,7 +153,7 @@ async def test_a_fetch_job_notifies_after_storing(
 ) -> None:
     clock.set(at_utc(2026, 9, 25, 9, 30))
     await subscribe(engine, alice(), "diffusion")
-    source.batches[TODAY] = batch(TODAY, "Consistency Diffusion")
+    source.batches[TODAY] = featured(TODAY, "Consistency Diffusion")
     await engine.jobs.fetch_hf()
     assert source.calls == [TODAY, TODAY - timedelta(days=1)]
     assert len(dms_to(chat, "alice")) == 1
@@ -183,7 +166,7 @@ async def test_each_persons_dm_is_ordered_by_their_own_taste(
     earlier = TODAY - timedelta(days=3)
     clock.set(at_utc(2026, 9, 22, 7, 0))
     await store.papers.upsert(
-        batch(
+        featured(
             earlier,
             "Graph neural networks for molecules",
             "Message passing on molecular graphs",
@@ -204,7 +187,7 @@ async def test_each_persons_dm_is_ordered_by_their_own_taste(
 
     clock.set(at_utc(2026, 9, 25, 7, 0))
     await store.papers.upsert(
-        batch(
+        featured(
             TODAY,
             "Vision models learning image features",
             "Graph learning for molecular property prediction",

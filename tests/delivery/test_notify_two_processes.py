@@ -11,14 +11,15 @@ from storage.db import Database
 from storage.store import Repositories
 from tests.conftest import alice
 from tests.delivery.conftest import Recorder, at_utc
-from tests.delivery.test_notify import TODAY, batch, dms_to, subscribe
+from tests.delivery.dm_days import featured
+from tests.delivery.test_notify import TODAY, dms_to, subscribe
 
 
 async def test_two_processes_send_one_dm(
     engine: Services, store: Repositories, clock: FakeClock, chat: Recorder
 ) -> None:
     clock.set(at_utc(2026, 9, 25, 7, 0))
-    await store.papers.upsert(batch(TODAY, "Fast Diffusion Sampling"))
+    await store.papers.upsert(featured(TODAY, "Fast Diffusion Sampling"))
     await subscribe(engine, alice(), "diffusion")
     db2 = await Database.open(engine.settings.database)  # the second process's own connection
     try:

@@ -9,13 +9,13 @@ from adapters.console.adapter import ConsoleAdapter, run_console
 from adapters.console.render import render_message
 from bot.actions import encode
 from bot.bootstrap import Services
-from bot.commands import CommandCall
-from bot.messages import Actions, Button, Home, Message, Text
+from bot.messages import Actions, Button, Message, Text
 from bot.models import ChannelRef, UserRef
 from bot.present.papers import paper_card
 from storage.store import Repositories
 from tests.action_table import declare_action
 from tests.conftest import HF_DAY, alice, fixture_ids, make_batch
+from tests.unused_engine import UnusedEngine
 
 
 async def test_a_piped_session_answers_every_line_and_ends_at_eof(filled: Services) -> None:
@@ -87,7 +87,7 @@ async def test_the_local_user_explores_without_a_rate_limit(engine: Services) ->
     assert text.count("== Paper Herald ==") == 10
 
 
-class PagingStub:
+class PagingStub(UnusedEngine):
     """An engine whose every command answers with one ``flip:2`` button offered as "next"."""
 
     def __init__(self) -> None:
@@ -104,35 +104,6 @@ class PagingStub:
     ) -> Message:
         self.clicks.append(action)
         return Message("page 2", (Text("page 2"),))
-
-    async def handle(
-        self, caller: UserRef, call: CommandCall, channel: ChannelRef | None = None
-    ) -> Message:
-        raise AssertionError("PagingStub: not used here")
-
-    async def autocomplete(self, caller: UserRef, kind: str, prefix: str) -> list[tuple[str, str]]:
-        raise AssertionError("PagingStub: not used here")
-
-    # The rest of CommandHandler, so the type checker sees a complete stub.
-    async def home(self, caller: UserRef) -> Home:
-        raise AssertionError("PagingStub: not used here")
-
-    async def cards_for_links(
-        self, caller: UserRef, text: str, channel: ChannelRef | None = None
-    ) -> Message:
-        raise AssertionError("PagingStub: not used here")
-
-    async def record_reply(
-        self,
-        platform: str,
-        workspace: str,
-        *,
-        message_id: str,
-        user_id: str,
-        thread_id: str | None = None,
-        reply_to: str | None = None,
-    ) -> bool:
-        raise AssertionError("PagingStub: not used here")
 
 
 @pytest.mark.parametrize("replaces", [True, False])

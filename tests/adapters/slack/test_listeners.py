@@ -13,7 +13,7 @@ import pytest
 
 from adapters.slack import SlackAdapter, build_slack_adapter
 from bot.commands import CommandCall
-from bot.messages import Actions, Button, Home, Message, plain
+from bot.messages import Actions, Button, Message, plain
 from bot.models import ChannelRef, UserRef
 from tests.action_table import declare_action
 from tests.adapters.slack.conftest import (
@@ -25,10 +25,11 @@ from tests.adapters.slack.conftest import (
     slash_payload,
 )
 from tests.adapters.slack.fake_slack import TEAM, Failure, FakeSlack
+from tests.unused_engine import UnusedEngine
 
 
 @dataclass
-class StubEngine:
+class StubEngine(UnusedEngine):
     answer: Message = field(default_factory=lambda: plain("ok"))
     seen: list[tuple[UserRef, str, ChannelRef | None]] = field(default_factory=list)
 
@@ -51,27 +52,6 @@ class StubEngine:
 
     async def autocomplete(self, caller: UserRef, kind: str, prefix: str) -> list[tuple[str, str]]:
         return []
-
-    # The rest of CommandHandler, so the type checker sees a complete stub.
-    async def home(self, caller: UserRef) -> Home:
-        raise AssertionError("StubEngine: not used here")
-
-    async def cards_for_links(
-        self, caller: UserRef, text: str, channel: ChannelRef | None = None
-    ) -> Message:
-        raise AssertionError("StubEngine: not used here")
-
-    async def record_reply(
-        self,
-        platform: str,
-        workspace: str,
-        *,
-        message_id: str,
-        user_id: str,
-        thread_id: str | None = None,
-        reply_to: str | None = None,
-    ) -> bool:
-        raise AssertionError("StubEngine: not used here")
 
 
 @pytest.fixture
