@@ -31,14 +31,14 @@ from bot.ports import (
     SubscriptionRepo,
 )
 from bot.present.lists import dm_digest
+from bot.retries import Retries
 
 log = logging.getLogger(__name__)
 
 NEW_PAPER_DAYS = 2  # "new" = featured today or in the two days before (UTC)
 # A DM that failed is tried again after 1, 2, 4, 8, then every 15 minutes (the job runs every
 # minute: without a pause a rate-limited or failing platform would be asked every minute).
-RETRY_FIRST = timedelta(minutes=1)
-RETRY_MAX = timedelta(minutes=15)
+RETRY_MAX = timedelta(minutes=15)  # between tries of a failing DM (1, 2, 4, 8, 15 min)
 FEW_USERS = 100  # due people whose topics are read one by one; more: all topics in one read
 CLOSED_DMS_NOTICE = (
     "I couldn't send you your daily topic digest because your direct messages "
@@ -106,8 +106,8 @@ class Notifier:
         self.owner = uuid.uuid4().hex
         # DMs that went out but whose record failed: (platform, workspace, user id, day).
         self._unrecorded: dict[tuple[str, str, str, date], list[tuple[int, str]]] = {}
-        # Whose DM failed, for which day: (pause before the next try, when it may be tried).
-        self._retry: dict[tuple[str, str, str, date], tuple[timedelta, datetime]] = {}
+        # Whose DM failed, for which day: not tried again before a growing pause.
+        self._retries: Retries[tuple[str, str, str]] = Retries(cap=RETRY_MAX)
         # Whose topics matched nothing new, on which day, papers and topics (Due.mark).
         self._nothing: dict[tuple[str, str, str], tuple[date, int, tuple[int, int]]] = {}
 
@@ -147,8 +147,8 @@ class Notifier:
             day = due_day(now, mine, force=force)
             if day is None or (*_key(user), day) in self._unrecorded:
                 continue
-            retry = self._retry.get((*_key(user), day))
-            if force or retry is None or now >= retry[1]:
+            retry_at = self._retries.at(_key(user), day)
+            if force or retry_at is None or now >= retry_at:
                 due.append(Due(person, mine, day))
         done: dict[date, set[tuple[str, str, str]]] = {}
         for day in sorted({d.day for d in due}):
@@ -178,17 +178,9 @@ class Notifier:
                 out[owner].append(sub)
         return out
 
-    def _failed(self, user: UserRef, day: date, now: datetime) -> None:
-        """Pause before the next try of this DM: twice the last pause, at most RETRY_MAX."""
-        key = (*_key(user), day)
-        last = self._retry.get(key)
-        pause = RETRY_FIRST if last is None else min(last[0] * 2, RETRY_MAX)
-        self._retry[key] = (pause, now + pause)
-
     async def _notify(self, now: datetime, *, force: bool) -> int:
         await self._record_pending()
-        for key in [k for k in self._retry if k[3] < now.date() - timedelta(days=2)]:
-            del self._retry[key]  # days long gone
+        self._retries.forget_before(now - timedelta(days=2))  # days long gone
         due = await self._due(now, force)
         if not due:
             return 0
@@ -261,14 +253,14 @@ class Notifier:
                     exc,
                 )
                 await self.notifications.release_dm(user, day, self.owner)
-                self._failed(user, day, now)
+                self._retries.backoff(_key(user), day, now)
                 continue
             except Exception:  # one user's bad DM never stops the others'
                 await self.notifications.release_dm(user, day, self.owner)
                 log.exception("DM to %s/%s failed, will retry", user.platform, user.user_id)
-                self._failed(user, day, now)
+                self._retries.backoff(_key(user), day, now)
                 continue
-            self._retry.pop((*_key(user), day), None)
+            self._retries.clear(_key(user), day)
             sent += 1
             await self._record(user, day, pairs)
         return sent

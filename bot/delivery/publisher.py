@@ -49,7 +49,7 @@ from bot.delivery.plan import (
 )
 from bot.delivery.recap import RecapPoster, WeekOf, weekly
 from bot.delivery.schedule import Post, Step
-from bot.delivery.thread import ClaimLost, PlannedScores, Retries, ThreadPoster
+from bot.delivery.thread import ClaimLost, PlannedScores, ThreadPoster
 from bot.delivery.track import Track, outlook
 from bot.ingest import IngestReport
 from bot.models import Delivery, DeliveryStatus, Feed
@@ -61,6 +61,7 @@ from bot.ports import (
     FeedRepo,
     InterimReply,
 )
+from bot.retries import Retries
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class Publisher:
         self.policy = policy
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._locks: dict[int, asyncio.Lock] = {}
-        self.retries = Retries()  # failed (feed, day)s wait before their next try
+        self.retries: Retries[int] = Retries()  # failed (feed, day)s wait before their next try
         self.thread = ThreadPoster(
             deliveries=deliveries,
             planner=planner,
@@ -123,7 +124,7 @@ class Publisher:
         self.tracks = [self.daily]
         self.weekly: Track | None = None
         if recaps is not None and week is not None:  # weekly recaps: a second track
-            retries = Retries()
+            retries: Retries[int] = Retries()
             poster = RecapPoster(
                 recaps=recaps, week=week, stopping=stopping, retries=retries, owner=self.owner
             )

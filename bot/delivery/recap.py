@@ -26,11 +26,12 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery.plan import Attempt
 from bot.delivery.schedule import post_instant
-from bot.delivery.thread import Retries, still_ours
+from bot.delivery.thread import still_ours
 from bot.models import ChannelRef, Delivery, DeliveryStatus, EmptyDay, Feed, WeekTally
 from bot.ports import ChatAdapter, DeliveryError, DeliveryRepo, Permalinks, PostedRef
 from bot.present.recap import EMPTY_WEEK, recap_message, recap_note
 from bot.present.text import day_label
+from bot.retries import Retries
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class RecapPoster:
         recaps: DeliveryRepo,
         week: WeekOf,
         stopping: asyncio.Event,
-        retries: Retries,
+        retries: Retries[int],
         owner: str,
     ) -> None:
         self.recaps = recaps

@@ -1,13 +1,13 @@
 """Posting one claimed daily thread: the root message, then each planned paper, each
 recorded right after it went out, so a resumed thread posts only what is missing; or the
-empty-day note. Retries wait with exponential backoff (:class:`Retries`)."""
+empty-day note. Retries wait with exponential backoff (:class:`bot.retries.Retries`)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Protocol
 
 from bot.delivery.plan import (
@@ -24,11 +24,9 @@ from bot.models import Delivery, DeliveryStatus, EmptyDay, Feed, ScoredPaper
 from bot.ports import ChatAdapter, DeliveryRepo, PostedRef
 from bot.present.feeds import digest_header, digest_item, empty_day
 from bot.present.text import counted, day_label
+from bot.retries import Retries
 
 log = logging.getLogger(__name__)
-
-RETRY_BASE = timedelta(minutes=1)
-RETRY_CAP = timedelta(minutes=30)
 
 
 class ClaimLost(Exception):
@@ -47,33 +45,6 @@ class PlannedScores(Protocol):
         platform: str = "console",
         workspace: str = "local",
     ) -> dict[str, ScoredPaper]: ...
-
-
-class Retries:
-    """(feed id, local day) -> (failed attempts, not before): backoff between retries."""
-
-    def __init__(self) -> None:
-        self._due: dict[tuple[int, date], tuple[int, datetime]] = {}
-
-    def at(self, feed_id: int, day: date) -> datetime | None:
-        """When (feed, day) is tried again after a failure, if it is waiting."""
-        found = self._due.get((feed_id, day))
-        return found[1] if found else None
-
-    def backoff(self, feed_id: int, day: date, now: datetime) -> timedelta:
-        """One more failure: wait 1, 2, 4 … 30 minutes before the next try."""
-        attempts = self._due.get((feed_id, day), (0, now))[0] + 1
-        delay = min(RETRY_BASE * (1 << min(attempts - 1, 10)), RETRY_CAP)
-        self._due[(feed_id, day)] = (attempts, now + delay)
-        return delay
-
-    def clear(self, feed_id: int, day: date) -> None:
-        self._due.pop((feed_id, day), None)
-
-    def forget_before(self, when: datetime) -> None:
-        for key, (_, not_before) in list(self._due.items()):
-            if not_before < when:
-                del self._due[key]
 
 
 async def still_ours(
@@ -97,7 +68,7 @@ class ThreadPoster:
         planner: Planner,
         planned: PlannedScores,
         stopping: asyncio.Event,
-        retries: Retries,
+        retries: Retries[int],
         owner: str,
     ) -> None:
         self.deliveries = deliveries

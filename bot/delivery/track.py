@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from bot.delivery import schedule
 from bot.delivery.plan import Attempt
 from bot.delivery.schedule import content_day
-from bot.delivery.thread import Retries
 from bot.models import Delivery, DeliveryStatus, Feed
 from bot.ports import ChatAdapter, DeliveryRepo
+from bot.retries import Retries
 
 # (feed, local day, its claimed row, adapter, attempt) -> what happened, in one sentence
 Poster = Callable[[Feed, date, Delivery, ChatAdapter, Attempt], Awaitable[str]]
@@ -25,7 +25,7 @@ class Track:
     name: str  # "daily" | "weekly"
     repo: DeliveryRepo
     post: Poster
-    retries: Retries
+    retries: Retries[int]
     # the feed as this track's schedule sees it; None: the feed has nothing on this track
     scheduled: Callable[[Feed], Feed | None]
     noun: str  # how answers name one post: "thread", "weekly recap"
